@@ -1,0 +1,185 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from articles.exceptions import DomainError
+
+
+class Specialty(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+
+    def __str__(self):
+        return self.name
+
+
+class ArticleState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    UNDER_REVIEW = "under_review", "Under review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    RETRACTED = "retracted", "Retracted"
+
+
+S = ArticleState
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles a reader may see: approved at least once and not retracted."""
+        return self.filter(approved_revision__isnull=False).exclude(state=S.RETRACTED)
+
+    def authored_by(self, user):
+        return self.filter(authors=user)
+
+
+class Article(FSMModelMixin, models.Model):
+    slug = models.SlugField(max_length=200, unique=True)
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="articles")
+    state = FSMField(default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
+    current_revision = models.ForeignKey("Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_revision = models.ForeignKey("Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["state", "-updated_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("admin:articles_article_change", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        revision = self.current_revision or self.approved_revision
+        return revision.title if revision else self.slug
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (S.DRAFT, S.CHANGES_REQUESTED)
+
+    # Conditions: facts about the article itself.
+
+    def has_revision(self) -> bool:
+        return self.current_revision_id is not None
+
+    # Transitions: they change the object in memory only; services save and log.
+
+    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED, conditions=[has_revision])
+    def submit(self):
+        """Send the current revision to the editors."""
+
+    @transition(field=state, source=S.CHANGES_REQUESTED, target=S.SUBMITTED, conditions=[has_revision])
+    def resubmit(self):
+        """Send the revised revision back to the editors."""
+
+    @transition(field=state, source=[S.SUBMITTED, S.UNDER_REVIEW], target=S.DRAFT)
+    def withdraw(self):
+        """Take the submission back to draft."""
+
+    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW)
+    def start_review(self):
+        """Open review once reviewers are assigned."""
+
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.CHANGES_REQUESTED)
+    def request_changes(self):
+        """Return the article to its authors with the reviewers' feedback."""
+
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.APPROVED, conditions=[has_revision])
+    def approve(self, *, reviewed, when):
+        """Publish ``reviewed``, the exact revision the board approved."""
+        self.approved_revision = reviewed
+        self.approved_at = when
+
+    @transition(field=state, source=[S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED], target=S.REJECTED)
+    def reject(self):
+        """Decline the submission."""
+
+    @transition(field=state, source=S.APPROVED, target=S.DRAFT)
+    def revise(self):
+        """Start a new draft; the approved revision stays public."""
+
+    @transition(field=state, source=S.APPROVED, target=S.RETRACTED)
+    def retract(self):
+        """Withdraw the approved article from readers."""
+
+    @transition(field=state, source=[S.REJECTED, S.RETRACTED], target=S.DRAFT)
+    def reopen(self):
+        """Bring a rejected or retracted article back to draft."""
+
+
+class ImmutableRowError(DomainError):
+    """A row written once was about to change."""
+
+
+class ImmutableModel(models.Model):
+    """Rows that are written once and never updated or deleted one by one."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRowError(f"{self._meta.verbose_name} {self.pk} is immutable; create a new one.")
+        super().save(*args, **kwargs)
+
+
+class Revision(ImmutableModel):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    summary_patient = models.TextField("summary for patients and caregivers", max_length=2000)
+    summary_professional = models.TextField("summary for healthcare professionals", max_length=2000)
+    # [{"heading": str, "body": markdown}], in reading order.
+    sections = models.JSONField(default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    change_note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="revision_number_per_article")]
+
+    def __str__(self):
+        return f"{self.title} (revision {self.number})"
+
+
+class ReferenceKind(models.TextChoices):
+    GUIDELINE = "guideline", "Guideline"
+    RESEARCH = "research", "Research"
+    REVIEW = "review", "Review"
+    OTHER = "other", "Other"
+
+
+class Reference(ImmutableModel):
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="references")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=ReferenceKind.choices)
+    title = models.CharField(max_length=500)
+    source = models.CharField(max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    authors = models.CharField(max_length=500, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    pmid = models.CharField("PMID", max_length=20, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["revision", "number"]
+        constraints = [models.UniqueConstraint(fields=["revision", "number"], name="reference_number_per_revision")]
+
+    def __str__(self):
+        return f"[{self.number}] {self.title}"

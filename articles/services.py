@@ -1,0 +1,96 @@
+"""Writes to content: creating articles and their revisions. Revisions are never updated."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max
+
+from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
+from articles.models import Article, Reference, ReferenceKind, Revision, Specialty
+from articles.permissions import user_can_create_article, user_can_edit_article
+
+REFERENCE_FIELDS = ("kind", "title", "source", "year", "authors", "doi", "pmid", "url")
+
+
+@dataclass
+class RevisionContent:
+    """Everything a revision holds, as an author enters it."""
+
+    title: str
+    summary_patient: str
+    summary_professional: str
+    sections: list[dict] = field(default_factory=list)
+    references: list[dict] = field(default_factory=list)
+
+
+def _clean_content(content: RevisionContent) -> None:
+    errors = []
+    if not content.title.strip():
+        errors.append("The title is required.")
+    if len(content.title) > 200:
+        errors.append("The title is longer than 200 characters.")
+    for position, section in enumerate(content.sections, start=1):
+        if not isinstance(section, dict) or set(section) - {"heading", "body"}:
+            errors.append(f"Section {position} must have a heading and a body only.")
+    kinds = set(ReferenceKind.values)
+    for position, reference in enumerate(content.references, start=1):
+        if set(reference) - set(REFERENCE_FIELDS):
+            errors.append(f"Reference {position} has unknown fields: {sorted(set(reference) - set(REFERENCE_FIELDS))}.")
+        if reference.get("kind") not in kinds:
+            errors.append(f"Reference {position} needs a kind: one of {', '.join(sorted(kinds))}.")
+        if not (reference.get("title") or "").strip():
+            errors.append(f"Reference {position} needs a title.")
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _revision_create(*, article: Article, actor, content: RevisionContent, change_note: str) -> Revision:
+    """Write a new revision and make it current. Caller holds the article's row lock."""
+    _clean_content(content)
+    number = (article.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
+    revision = Revision.objects.create(
+        article=article,
+        number=number,
+        title=content.title.strip(),
+        summary_patient=content.summary_patient,
+        summary_professional=content.summary_professional,
+        sections=[{"heading": s.get("heading", ""), "body": s.get("body", "")} for s in content.sections],
+        created_by=actor,
+        change_note=change_note,
+    )
+    Reference.objects.bulk_create(
+        Reference(revision=revision, number=position, **{k: v for k, v in ref.items() if v is not None})
+        for position, ref in enumerate(content.references, start=1)
+    )
+    article.current_revision = revision
+    article.save(update_fields=["current_revision", "updated_at"])
+    return revision
+
+
+def article_create(
+    *, actor, slug: str, specialty: Specialty, content: RevisionContent, change_note: str = "First draft"
+) -> Article:
+    """Create a draft article with its first revision; the actor becomes its author."""
+    if not user_can_create_article(actor):
+        raise ActionForbidden("Only authors and editors can write articles.")
+    if Article.objects.filter(slug=slug).exists():
+        raise ValidationFailed([f'An article with the address "{slug}" already exists.'])
+    with transaction.atomic():
+        article = Article.objects.create(slug=slug, specialty=specialty)
+        article.authors.add(actor)
+        _revision_create(article=article, actor=actor, content=content, change_note=change_note)
+    return article
+
+
+def revision_create(*, article: Article, actor, content: RevisionContent, change_note: str = "") -> Revision:
+    """Save an edit of a draft as a new revision; submitted or approved revisions stay as they were."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        if not user_can_edit_article(actor, article):
+            raise ActionForbidden("Only the article's authors or an editor can edit it.")
+        if not article.is_editable:
+            raise InvalidTransition(
+                f"The article is {article.get_state_display().lower()}; it can be edited only as a draft "
+                "or after changes were requested (withdraw or revise it first)."
+            )
+        return _revision_create(article=article, actor=actor, content=content, change_note=change_note)

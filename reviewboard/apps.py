@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReviewboardConfig(AppConfig):
+    name = "reviewboard"
+    verbose_name = "Review board"

@@ -1,0 +1,149 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from articles.models import Article, ArticleState, ImmutableModel, ImmutableRowError, Revision, Specialty
+
+
+class BoardMemberQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True, user__is_active=True)
+
+
+class BoardMember(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="board_member")
+    credentials = models.CharField(max_length=100, help_text='For example "MD, PhD".')
+    specialties = models.ManyToManyField(Specialty, related_name="board_members")
+    capacity = models.PositiveSmallIntegerField(default=5, help_text="Open assignments this member can hold at once.")
+    active = models.BooleanField(default=True)
+
+    objects = BoardMemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self):
+        return f"{self.display_name}, {self.credentials}"
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class AssignmentStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES = (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED)
+LIVE_STATUSES = (*OPEN_STATUSES, AssignmentStatus.COMPLETED)
+
+
+class ReviewAssignmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def live(self):
+        """Assignments that count for the revision: open or completed."""
+        return self.filter(status__in=LIVE_STATUSES)
+
+
+class ReviewAssignment(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="assignments")
+    board_member = models.ForeignKey(BoardMember, on_delete=models.PROTECT, related_name="assignments")
+    status = models.CharField(max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.INVITED)
+    due_date = models.DateField()
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decline_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReviewAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "board_member"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="one_live_assignment_per_member_and_revision",
+            )
+        ]
+        indexes = [models.Index(fields=["board_member", "status"]), models.Index(fields=["status", "due_date"])]
+
+    def __str__(self):
+        return f"{self.board_member} on {self.revision} ({self.get_status_display()})"
+
+    @property
+    def article(self) -> Article:
+        return self.revision.article
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ConflictOfInterest(models.Model):
+    board_member = models.ForeignKey(BoardMember, on_delete=models.CASCADE, related_name="conflicts")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="conflicts")
+    reason = models.CharField(max_length=500)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["board_member", "article"], name="one_conflict_per_member_and_article")
+        ]
+        verbose_name_plural = "conflicts of interest"
+
+    def __str__(self):
+        return f"{self.board_member} / {self.article}"
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+    RECOMMEND_REJECTION = "recommend_rejection", "Recommend rejection"
+
+
+class Review(ImmutableModel):
+    assignment = models.OneToOneField(ReviewAssignment, on_delete=models.PROTECT, related_name="review")
+    decision = models.CharField(max_length=30, choices=Decision.choices)
+    comments_to_author = models.TextField(blank=True, max_length=20_000)
+    confidential_comments = models.TextField(
+        blank=True, max_length=20_000, help_text="Seen by editors only, never by the authors."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.assignment.board_member}"
+
+
+class TransitionLogEntry(ImmutableModel):
+    """One row per transition of an article's state. Append-only."""
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="transitions")
+    revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    transition = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20, choices=ArticleState.choices)
+    to_state = models.CharField(max_length=20, choices=ArticleState.choices)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "transition"
+        indexes = [models.Index(fields=["article", "created_at"])]
+
+    def __str__(self):
+        return f"{self.article_id}: {self.from_state} -> {self.to_state} ({self.transition})"
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRowError("The transition log is append-only.")

@@ -1,0 +1,183 @@
+"""factory_boy factories for every model."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from articles.models import Article, Reference, ReferenceKind, Revision, Specialty
+from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
+from reviewboard.models import (
+    AssignmentStatus,
+    BoardMember,
+    ConflictOfInterest,
+    Decision,
+    Review,
+    ReviewAssignment,
+    TransitionLogEntry,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "pass")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        for name in extracted or []:
+            self.groups.add(Group.objects.get_or_create(name=name)[0])
+        if create:
+            self.save()
+
+
+def _joins(group_name):
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        if create:
+            user.groups.add(Group.objects.get_or_create(name=group_name)[0])
+
+    return role
+
+
+class AuthorFactory(UserFactory):
+    role = _joins(AUTHORS_GROUP)
+
+
+class EditorFactory(UserFactory):
+    role = _joins(EDITORS_GROUP)
+
+
+class SpecialtyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Specialty
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Specialty {n}")
+    slug = factory.LazyAttribute(lambda s: s.name.lower().replace(" ", "-"))
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """An article in draft with one valid revision, written by one author."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    specialty = factory.SubFactory(SpecialtyFactory)
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for author in extracted or [AuthorFactory()]:
+            self.authors.add(author)
+
+    @factory.post_generation
+    def revision(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            RevisionFactory(article=self, created_by=self.authors.first())
+
+
+class RevisionFactory(factory.django.DjangoModelFactory):
+    """A revision that passes validation: one section citing its one reference. Becomes current."""
+
+    class Meta:
+        model = Revision
+        skip_postgeneration_save = True
+
+    article = factory.SubFactory(ArticleFactory, revision=False)
+    number = factory.LazyAttribute(lambda r: r.article.revisions.count() + 1)
+    title = factory.Sequence(lambda n: f"What causes symptom {n}?")
+    summary_patient = "A short answer in plain words."
+    summary_professional = "A short answer for clinicians."
+    sections = factory.LazyFunction(lambda: [{"heading": "From the Guidelines", "body": "It is well known [1]."}])
+    created_by = factory.SubFactory(AuthorFactory)
+    change_note = "Draft"
+
+    @factory.post_generation
+    def references(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            ReferenceFactory(revision=self, number=1)
+        type(self.article).objects.filter(pk=self.article_id).update(current_revision=self)
+        self.article.current_revision = self
+
+
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reference
+
+    revision = factory.SubFactory(RevisionFactory, references=[])
+    number = factory.Sequence(lambda n: n + 1)
+    kind = ReferenceKind.RESEARCH
+    title = factory.Sequence(lambda n: f"A study of things, part {n}")
+    source = "The Journal"
+    year = 2024
+
+
+class BoardMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BoardMember
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    credentials = "MD"
+    capacity = 5
+    active = True
+
+    @factory.post_generation
+    def specialties(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.specialties.add(*extracted)
+
+
+class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewAssignment
+
+    revision = factory.SubFactory(RevisionFactory)
+    board_member = factory.SubFactory(BoardMemberFactory)
+    status = AssignmentStatus.ACCEPTED
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    assigned_by = factory.SubFactory(EditorFactory)
+
+
+class ConflictOfInterestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConflictOfInterest
+
+    board_member = factory.SubFactory(BoardMemberFactory)
+    article = factory.SubFactory(ArticleFactory)
+    reason = "Consults for the maker of a drug discussed."
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    assignment = factory.SubFactory(ReviewAssignmentFactory, status=AssignmentStatus.COMPLETED)
+    decision = Decision.APPROVE
+    comments_to_author = "Clear and well sourced."
+
+
+class TransitionLogEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TransitionLogEntry
+
+    article = factory.SubFactory(ArticleFactory)
+    actor = factory.SubFactory(EditorFactory)
+    transition = "submit"
+    from_state = "draft"
+    to_state = "submitted"
