@@ -21,7 +21,7 @@ def create_triggers(tables):
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        schema_editor.execute(FUNCTION)
+        schema_editor.execute(FUNCTION, params=None)
         for table in tables:
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_immutable BEFORE UPDATE ON {table} "
