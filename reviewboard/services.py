@@ -85,6 +85,8 @@ def article_submit(*, article: Article, actor) -> Article:
         require(user_can_submit(actor, article), "Only the article's authors can submit it.")
         if article.state not in (S.DRAFT, S.CHANGES_REQUESTED):
             raise InvalidTransition(f"The article is already {article.get_state_display().lower()}.")
+        if article.current_revision is None:
+            raise InvalidTransition("The article has no revision to submit yet.")
         errors = revision_errors(article.current_revision)
         if errors:
             raise ValidationFailed(errors)
