@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from articles.exceptions import DomainError
@@ -33,8 +34,8 @@ S = ArticleState
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """Articles a reader may see: approved at least once and not retracted."""
-        return self.filter(approved_revision__isnull=False).exclude(state=S.RETRACTED)
+        """Articles a reader may see: approved at least once and not retracted since."""
+        return self.filter(approved_revision__isnull=False, retracted_at__isnull=True)
 
     def authored_by(self, user):
         return self.filter(authors=user)
@@ -48,6 +49,8 @@ class Article(FSMModelMixin, models.Model):
     current_revision = models.ForeignKey("Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_revision = models.ForeignKey("Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Set by retract, cleared only by a new approval: a reopened article stays hidden until then.
+    retracted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -61,7 +64,12 @@ class Article(FSMModelMixin, models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("admin:articles_article_change", args=[self.pk])
+        return reverse("articles:detail", args=[self.slug])
+
+    def clean_fields(self, exclude=None):
+        # The state changes through transitions only; django-fsm refuses the re-assignment
+        # that field cleaning would make.
+        super().clean_fields(exclude={*(exclude or ()), "state"})
 
     @property
     def title(self) -> str:
@@ -104,6 +112,7 @@ class Article(FSMModelMixin, models.Model):
         """Publish ``reviewed``, the exact revision the board approved."""
         self.approved_revision = reviewed
         self.approved_at = when
+        self.retracted_at = None
 
     @transition(field=state, source=[S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED], target=S.REJECTED)
     def reject(self):
@@ -114,8 +123,9 @@ class Article(FSMModelMixin, models.Model):
         """Start a new draft; the approved revision stays public."""
 
     @transition(field=state, source=S.APPROVED, target=S.RETRACTED)
-    def retract(self):
-        """Withdraw the approved article from readers."""
+    def retract(self, *, when=None):
+        """Withdraw the approved article from readers until a new approval."""
+        self.retracted_at = when or timezone.now()
 
     @transition(field=state, source=[S.REJECTED, S.RETRACTED], target=S.DRAFT)
     def reopen(self):

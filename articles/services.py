@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
@@ -23,6 +23,26 @@ class RevisionContent:
     references: list[dict] = field(default_factory=list)
 
 
+def _reference_field_errors(position: int, reference: dict) -> list[str]:
+    errors = []
+    for name in REFERENCE_FIELDS:
+        value = reference.get(name)
+        if value in (None, ""):
+            continue
+        model_field = Reference._meta.get_field(name)
+        if name == "year":
+            if not isinstance(value, int) or isinstance(value, bool) or not 1000 <= value <= 2999:
+                errors.append(f"Reference {position}: the year must be a four-digit number.")
+        elif not isinstance(value, str):
+            errors.append(f"Reference {position}: the {model_field.verbose_name} must be text.")
+        elif len(value) > model_field.max_length:
+            errors.append(
+                f"Reference {position}: the {model_field.verbose_name} is longer than "
+                f"{model_field.max_length} characters."
+            )
+    return errors
+
+
 def _clean_content(content: RevisionContent) -> None:
     errors = []
     if not content.title.strip():
@@ -40,6 +60,7 @@ def _clean_content(content: RevisionContent) -> None:
             errors.append(f"Reference {position} needs a kind: one of {', '.join(sorted(kinds))}.")
         if not (reference.get("title") or "").strip():
             errors.append(f"Reference {position} needs a title.")
+        errors.extend(_reference_field_errors(position, reference))
     if errors:
         raise ValidationFailed(errors)
 
@@ -73,12 +94,19 @@ def article_create(
     """Create a draft article with its first revision; the actor becomes its author."""
     if not user_can_create_article(actor):
         raise ActionForbidden("Only authors and editors can write articles.")
+    duplicate = ValidationFailed([f'An article with the address "{slug}" already exists.'])
     if Article.objects.filter(slug=slug).exists():
-        raise ValidationFailed([f'An article with the address "{slug}" already exists.'])
-    with transaction.atomic():
-        article = Article.objects.create(slug=slug, specialty=specialty)
-        article.authors.add(actor)
-        _revision_create(article=article, actor=actor, content=content, change_note=change_note)
+        raise duplicate
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(slug=slug, specialty=specialty)
+            article.authors.add(actor)
+            _revision_create(article=article, actor=actor, content=content, change_note=change_note)
+    except IntegrityError:
+        # Another request took the slug between the check and the insert.
+        if Article.objects.filter(slug=slug).exists():
+            raise duplicate from None
+        raise
     return article
 
 

@@ -6,6 +6,7 @@ the production profile, which passes ``manage.py check --deploy``.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_fsm",
     "articles",
     "reviewboard",
@@ -80,7 +82,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: absent means local-memory cache and eager tasks (the embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    _redis_base = REDIS_URL.rstrip("/").rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL
+    # The server part of the URL; the database number (its path) is chosen per use below.
+    _redis_base = urlunsplit(urlsplit(REDIS_URL)._replace(path="", query="", fragment=""))
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

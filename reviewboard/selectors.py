@@ -31,7 +31,7 @@ def reviewer_suggestions(*, article: Article) -> list[Suggestion]:
     members = (
         BoardMember.objects.active()
         .select_related("user")
-        .annotate(open_load=Count("assignments", filter=Q(assignments__status__in=OPEN_STATUSES)))
+        .annotate(open_load=Count("assignments", filter=Q(assignments__status__in=OPEN_STATUSES), distinct=True))
         .annotate(in_specialty=Count("specialties", filter=Q(specialties=article.specialty_id), distinct=True))
     )
     suggestions = []

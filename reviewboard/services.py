@@ -87,6 +87,16 @@ def article_submit(*, article: Article, actor) -> Article:
             raise InvalidTransition(f"The article is already {article.get_state_display().lower()}.")
         if article.current_revision is None:
             raise InvalidTransition("The article has no revision to submit yet.")
+        if (
+            article.state == S.CHANGES_REQUESTED
+            and Review.objects.filter(
+                assignment__revision_id=article.current_revision_id, decision=Decision.REQUEST_CHANGES
+            ).exists()
+        ):
+            raise InvalidTransition(
+                "Reviewers asked for changes to this revision: edit the article to address their feedback, "
+                "then resubmit the new revision."
+            )
         errors = revision_errors(article.current_revision)
         if errors:
             raise ValidationFailed(errors)
@@ -218,7 +228,7 @@ def article_retract(*, article: Article, actor, reason: str) -> Article:
         article = _lock(article)
         require(user_can_decide(actor, article), "Only editors can retract an article.")
         reason = _require_reason(reason, "retract")
-        _transition(article=article, name="retract", actor=actor, reason=reason)
+        _transition(article=article, name="retract", actor=actor, reason=reason, when=timezone.now())
     return article
 
 

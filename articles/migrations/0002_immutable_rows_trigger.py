@@ -9,23 +9,23 @@ from django.db import migrations
 TABLES = ["articles_revision", "articles_reference"]
 
 FUNCTION = """
-CREATE OR REPLACE FUNCTION refuse_update() RETURNS trigger AS $$
+CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'rows of % are immutable', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+    RAISE EXCEPTION 'rows of % are immutable (% refused)', TG_TABLE_NAME, TG_OP USING ERRCODE = 'restrict_violation';
 END;
 $$ LANGUAGE plpgsql;
 """
 
 
-def create_triggers(tables):
+def create_triggers(tables, events="UPDATE"):
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
         schema_editor.execute(FUNCTION, params=None)
         for table in tables:
             schema_editor.execute(
-                f"CREATE TRIGGER {table}_immutable BEFORE UPDATE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_update();"
+                f"CREATE TRIGGER {table}_immutable BEFORE {events} ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_change();"
             )
 
     def backwards(apps, schema_editor):

@@ -1,0 +1,44 @@
+"""Template helpers for the reader pages."""
+
+import json
+from urllib.parse import quote, urlsplit
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# The characters that could end the <script> element or start a comment inside it.
+_SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(value):
+    """Return ``value`` as a schema.org JSON-LD block, escaped so no text can leave the element."""
+    payload = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_SAFE)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.filter
+def doi_url(doi: str) -> str:
+    """Return the resolver address of a DOI, whether given bare or as a URL."""
+    doi = doi.strip()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
+        if doi.lower().startswith(prefix):
+            doi = doi[len(prefix) :]
+            break
+    return "https://doi.org/" + quote(doi, safe="/:;()._-")
+
+
+@register.filter
+def pubmed_url(pmid: str) -> str:
+    """Return the PubMed address of a PMID."""
+    return "https://pubmed.ncbi.nlm.nih.gov/" + quote(pmid.strip(), safe="") + "/"
+
+
+@register.filter
+def web_url(url: str) -> str:
+    """Return ``url`` if it is an http(s) address, else "" (no javascript: or data: links)."""
+    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else ""

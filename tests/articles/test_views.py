@@ -1,0 +1,474 @@
+import datetime
+import json
+import re
+
+import pytest
+from django.utils import timezone
+
+from articles.models import ReferenceKind
+from reviewboard.models import AssignmentStatus, Decision
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+APPROVED_AT = datetime.datetime(2025, 6, 18, 9, 30, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _reader_urls(settings):
+    # The lead mounts articles.urls at the site root; the reader tests use it as the whole site.
+    settings.ROOT_URLCONF = "articles.urls"
+
+
+def publish(article, *, when=APPROVED_AT):
+    """Take the article's current revision through review to approval, as the services would."""
+    revision = article.current_revision
+    article.submit()
+    article.start_review()
+    article.approve(reviewed=revision, when=when)
+    article.save()
+    return revision
+
+
+def approve_by(revision, member):
+    return factories.ReviewFactory(
+        assignment__revision=revision, assignment__board_member=member, decision=Decision.APPROVE
+    )
+
+
+@pytest.fixture
+def published(article):
+    publish(article)
+    return article
+
+
+def article_url(article):
+    return f"/articles/{article.slug}/"
+
+
+# The list and search
+
+
+def test_list_shows_only_published_articles(client, published, neurology):
+    draft = factories.ArticleFactory(specialty=neurology)
+    retracted = factories.ArticleFactory(specialty=neurology)
+    publish(retracted)
+    retracted.retract()
+    retracted.save()
+
+    response = client.get("/articles/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert published.approved_revision.title in html
+    assert "Neurology" in html
+    assert 'Last updated: <time datetime="2025-06-18">June 18, 2025</time>' in html
+    assert draft.current_revision.title not in html
+    assert retracted.approved_revision.title not in html
+
+
+def test_list_shows_the_approved_title_not_a_newer_draft(client, published):
+    published.revise()
+    published.save()
+    factories.RevisionFactory(article=published, title="A draft title nobody approved?")
+
+    html = client.get("/articles/").content.decode()
+
+    assert published.approved_revision.title in html
+    assert "A draft title nobody approved?" not in html
+
+
+def test_search_matches_title_and_summaries_of_the_approved_revision(client, neurology):
+    by_title = factories.ArticleFactory(specialty=neurology, revision=False)
+    factories.RevisionFactory(article=by_title, title="What causes myoclonus (jerks)?")
+    by_summary = factories.ArticleFactory(specialty=neurology, revision=False)
+    factories.RevisionFactory(article=by_summary, title="Why do legs twitch?", summary_professional="Myoclonic jerks.")
+    other = factories.ArticleFactory(specialty=neurology, revision=False)
+    factories.RevisionFactory(article=other, title="What is a migraine?")
+    unpublished = factories.ArticleFactory(specialty=neurology, revision=False)
+    factories.RevisionFactory(article=unpublished, title="Myoclonus in a draft?")
+    for article in (by_title, by_summary, other):
+        publish(article)
+
+    html = client.get("/articles/", {"q": "MYOCLON"}).content.decode()
+
+    assert "What causes myoclonus (jerks)?" in html
+    assert "Why do legs twitch?" in html
+    assert "What is a migraine?" not in html
+    assert "Myoclonus in a draft?" not in html
+    assert "2 results" in html
+
+
+def test_list_is_paginated_by_twenty(client, neurology):
+    for _ in range(21):
+        publish(factories.ArticleFactory(specialty=neurology))
+
+    first = client.get("/articles/")
+    second = client.get("/articles/", {"page": 2})
+
+    assert len(first.context["articles"]) == 20
+    assert len(second.context["articles"]) == 1
+    assert 'rel="next"' in first.content.decode()
+
+
+# The article page
+
+
+def test_article_page_shows_the_reference_page_elements(client, published):
+    revision = published.approved_revision
+
+    response = client.get(article_url(published))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<h1 id="article-title">{revision.title}</h1>' in html
+    assert "All articles are reviewed for accuracy by our Medical Advisory Board" in html
+    steps = re.findall(r"<li class=\"stepper__step[^\"]*\"( aria-current=\"step\")?>([^<]+)</li>", html)
+    assert steps == [("", "Submitted"), ("", "Under Review"), (' aria-current="step"', "Approved")]
+    assert 'Last updated: <time datetime="2025-06-18">June 18, 2025</time>' in html
+    assert '<a href="/editorial-policy/">View editorial policy</a>' in html
+    assert "Which best describes you?" in html
+    assert "<h2>From the Guidelines</h2>" in html
+    assert re.search(r'<a class="citation" href="#ref-1"[^>]*>1</a>', html)
+    assert 'id="ref-1"' in html
+    assert "Professional Medical Disclaimer" in html
+    assert "Have a follow-up question?" in html
+    assert f'<link rel="canonical" href="http://testserver/articles/{published.slug}/">' in html
+    assert "<script>" not in html
+
+
+def test_article_page_shows_the_approved_revision_not_a_newer_draft(client, published):
+    approved = published.approved_revision
+    published.revise()
+    published.save()
+    factories.RevisionFactory(
+        article=published,
+        title="Draft title?",
+        summary_patient="Draft summary.",
+        sections=[{"heading": "Draft heading", "body": "Draft body [1]."}],
+    )
+    published.submit()
+    published.save()
+
+    html = client.get(article_url(published)).content.decode()
+
+    assert approved.title in html
+    assert approved.summary_patient in html
+    for draft_text in ("Draft title?", "Draft summary.", "Draft heading", "Draft body"):
+        assert draft_text not in html
+
+
+@pytest.mark.parametrize("slug", ["no-such-article", "never-approved"])
+def test_unknown_or_never_approved_article_is_not_found(client, neurology, slug):
+    factories.ArticleFactory(slug="never-approved", specialty=neurology)
+
+    assert client.get(f"/articles/{slug}/").status_code == 404
+
+
+def test_article_in_review_for_the_first_time_is_not_found(client, article):
+    article.submit()
+    article.start_review()
+    article.save()
+
+    assert client.get(article_url(article)).status_code == 404
+
+
+def test_retracted_article_is_gone_and_shows_no_text(client, published):
+    revision = published.approved_revision
+    published.retract()
+    published.save()
+
+    response = client.get(article_url(published))
+
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "This article was retracted" in html
+    assert revision.title not in html
+    assert revision.summary_patient not in html
+    assert "It is well known" not in html
+
+
+# Audience
+
+
+def shown_summary(html):
+    """Return the text of the summary section: the meta description always uses the patient wording."""
+    return re.search(r'<section class="summary".*?</section>', html, re.S).group(0)
+
+
+def test_audience_defaults_to_patients(client, published):
+    html = client.get(article_url(published)).content.decode()
+
+    assert "A short answer in plain words." in shown_summary(html)
+    assert "A short answer for clinicians." not in html
+    assert 'value="patient" aria-pressed="true"' in html
+
+
+def test_audience_choice_sets_a_cookie_switches_the_summary_and_is_remembered(client, published):
+    response = client.get(article_url(published), {"audience": "professional"})
+
+    assert response.cookies["audience"].value == "professional"
+    assert response.cookies["audience"]["samesite"] == "Lax"
+    assert response.cookies["audience"]["max-age"] > 0
+    assert "A short answer for clinicians." in shown_summary(response.content.decode())
+    assert "Cookie" in response["Vary"]
+
+    remembered = client.get(article_url(published))  # the test client sends the cookie back
+
+    assert "audience" not in remembered.cookies
+    html = remembered.content.decode()
+    assert "A short answer for clinicians." in shown_summary(html)
+    assert "A short answer in plain words." not in shown_summary(html)
+    assert 'value="professional" aria-pressed="true"' in html
+
+    back = client.get(article_url(published), {"audience": "patient"})
+
+    assert back.cookies["audience"].value == "patient"
+    assert "A short answer in plain words." in shown_summary(back.content.decode())
+
+
+def test_unknown_audience_is_ignored(client, published):
+    response = client.get(article_url(published), {"audience": "<script>"})
+
+    assert "audience" not in response.cookies
+    assert "A short answer in plain words." in shown_summary(response.content.decode())
+
+
+# References
+
+
+def test_references_are_grouped_by_kind_with_their_links(client, neurology):
+    article = factories.ArticleFactory(specialty=neurology, revision=False)
+    revision = factories.RevisionFactory(
+        article=article,
+        references=[],
+        sections=[{"heading": "From the Research", "body": "Guidance [1], studies [2, 3]."}],
+    )
+    factories.ReferenceFactory(
+        revision=revision, number=1, kind=ReferenceKind.GUIDELINE, title="Guideline Directed Topic Overview",
+        source="Medical Advisory Board & Editors", year=2025, url="https://example.org/guideline",
+    )  # fmt: skip
+    factories.ReferenceFactory(
+        revision=revision, number=2, kind=ReferenceKind.RESEARCH, title="Myoclonus: current concepts.",
+        source="The Lancet. Neurology", year=2004, doi="10.1016/S1474-4422(04)00875-7", pmid="15099546",
+    )  # fmt: skip
+    factories.ReferenceFactory(
+        revision=revision, number=3, kind=ReferenceKind.RESEARCH, title="Treatment of myoclonus.",
+        source="Neurotherapeutics", year=2014, url="javascript:alert(1)",
+    )  # fmt: skip
+    publish(article)
+
+    html = client.get(article_url(article)).content.decode()
+
+    assert re.search(r'href="#ref-2"[^>]*>2</a>, <a class="citation" href="#ref-3"[^>]*>3</a></sup>', html)
+    assert html.index("<h3>Guideline</h3>") < html.index('id="ref-1"') < html.index("<h3>Research</h3>")
+    assert html.index("<h3>Research</h3>") < html.index('id="ref-2"') < html.index('id="ref-3"')
+    assert '<li id="ref-2" value="2"' in html
+    assert "The Lancet. Neurology, 2004" in html
+    assert 'href="https://doi.org/10.1016/S1474-4422(04)00875-7"' in html
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/15099546/"' in html
+    assert 'href="https://example.org/guideline"' in html
+    assert "javascript:" not in html
+
+
+# Reviewers and structured data
+
+
+def test_reviewed_by_lists_the_approving_board_members_of_the_approved_revision(client, published, board, neurology):
+    revision = published.approved_revision
+    neuro1, neuro2, cardio = board
+    for member, name in ((neuro1, ("Ada", "Lovelace")), (neuro2, ("Grace", "Hopper"))):
+        member.user.first_name, member.user.last_name = name
+        member.user.save()
+    neuro1.credentials = "MD, PhD"
+    neuro1.save()
+    approve_by(revision, neuro1)
+    approve_by(revision, neuro2)
+    # Not approving, or not on this revision: not shown.
+    factories.ReviewFactory(
+        assignment__revision=revision, assignment__board_member=cardio, decision=Decision.REQUEST_CHANGES
+    )
+    other = factories.BoardMemberFactory(user__first_name="Not", user__last_name="Shown")
+    factories.ReviewAssignmentFactory(revision=revision, board_member=other, status=AssignmentStatus.ACCEPTED)
+
+    html = client.get(article_url(published)).content.decode()
+
+    assert "Ada Lovelace, MD, PhD" in html
+    assert "Grace Hopper, MD" in html
+    assert html.index("Grace Hopper") < html.index("Ada Lovelace")  # by last name
+    assert cardio.display_name not in html
+    assert "Not Shown" not in html
+    assert "Neurology" in html
+    assert 'Reviewed on <time datetime="2025-06-18">June 18, 2025</time>' in html
+
+
+def structured_data(html):
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def test_page_carries_medical_web_page_json_ld(client, published, board):
+    neuro1 = board[0]
+    neuro1.user.first_name, neuro1.user.last_name = "Ada", "Lovelace"
+    neuro1.user.save()
+    approve_by(published.approved_revision, neuro1)
+
+    data = structured_data(client.get(article_url(published)).content.decode())
+
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "MedicalWebPage"
+    assert data["name"] == published.approved_revision.title
+    assert data["url"] == f"http://testserver/articles/{published.slug}/"
+    assert data["lastReviewed"] == "2025-06-18"
+    assert data["reviewedBy"] == [{"@type": "Person", "name": "Ada Lovelace", "jobTitle": "MD"}]
+
+
+def test_json_ld_cannot_be_broken_out_of(client, neurology):
+    article = factories.ArticleFactory(specialty=neurology, revision=False)
+    factories.RevisionFactory(article=article, title="</script><script>alert(1)</script> & more?")
+    publish(article)
+
+    html = client.get(article_url(article)).content.decode()
+
+    assert "<script>alert(1)" not in html
+    assert structured_data(html)["name"] == "</script><script>alert(1)</script> & more?"
+
+
+def test_user_html_in_sections_is_escaped(client, neurology):
+    article = factories.ArticleFactory(specialty=neurology, revision=False)
+    factories.RevisionFactory(
+        article=article,
+        summary_patient="<img src=x onerror=alert(1)>",
+        sections=[
+            {
+                "heading": "<script>alert('heading')</script>",
+                "body": "<script>alert('body')</script> [click](javascript:alert(1)) [1]",
+            }
+        ],
+    )
+    publish(article)
+
+    html = client.get(article_url(article)).content.decode()
+
+    assert "<script>alert" not in html
+    assert "<img" not in html
+    assert 'href="javascript:' not in html
+    assert "&lt;script&gt;alert(&#x27;heading&#x27;)&lt;/script&gt;" in html
+
+
+# Query count
+
+
+def build_article(specialty, *, references, reviewers):
+    article = factories.ArticleFactory(specialty=specialty, revision=False)
+    body = " ".join(f"Claim [{n}]." for n in range(1, references + 1))
+    revision = factories.RevisionFactory(
+        article=article,
+        references=[],
+        sections=[{"heading": f"Section {n}", "body": body} for n in range(references)],
+    )
+    for number in range(1, references + 1):
+        factories.ReferenceFactory(revision=revision, number=number, doi=f"10.1000/{number}", pmid=str(number))
+    for _ in range(reviewers):
+        member = factories.BoardMemberFactory(specialties=[specialty, factories.SpecialtyFactory()])
+        approve_by(revision, member)
+    publish(article)
+    return article
+
+
+@pytest.mark.parametrize(("references", "reviewers"), [(1, 2), (10, 5)])
+def test_article_page_runs_a_fixed_number_of_queries(
+    client, neurology, django_assert_max_num_queries, references, reviewers
+):
+    article = build_article(neurology, references=references, reviewers=reviewers)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(article_url(article), {"audience": "professional"})
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="reviewer"') == reviewers
+
+
+def test_article_list_runs_a_fixed_number_of_queries(client, neurology, django_assert_max_num_queries):
+    for _ in range(5):
+        publish(factories.ArticleFactory(specialty=factories.SpecialtyFactory()))
+
+    with django_assert_max_num_queries(3):
+        assert client.get("/articles/").status_code == 200
+
+
+# Editorial policy, feed, sitemap
+
+
+def test_editorial_policy_describes_the_review_process(client, settings):
+    settings.REVIEW_QUORUM = 3
+
+    html = client.get("/editorial-policy/").content.decode()
+
+    assert "<h1>Editorial policy</h1>" in html
+    assert "at least 3 board members approve it" in html
+    assert "specialty" in html
+    assert "reviewed again" in html
+
+
+def test_feed_lists_only_published_articles_with_the_patient_summary(client, published, neurology):
+    factories.ArticleFactory(specialty=neurology, revision=False)
+    draft = factories.ArticleFactory(specialty=neurology)
+    retracted = factories.ArticleFactory(specialty=neurology)
+    publish(retracted)
+    retracted.retract()
+    retracted.save()
+
+    response = client.get("/articles/feed/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    xml = response.content.decode()
+    assert xml.count("<entry>") == 1
+    assert published.approved_revision.title in xml
+    assert f"http://testserver/articles/{published.slug}/" in xml
+    assert "A short answer in plain words." in xml
+    assert "A short answer for clinicians." not in xml
+    assert draft.slug not in xml
+    assert retracted.slug not in xml
+
+
+@pytest.fixture
+def _sitemaps_installed(settings):
+    # The sitemap view renders django.contrib.sitemaps' own template, so the app must be installed.
+    if "django.contrib.sitemaps" not in settings.INSTALLED_APPS:
+        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django.contrib.sitemaps"]
+
+
+@pytest.mark.usefixtures("_sitemaps_installed")
+def test_sitemap_lists_only_published_articles(client, published, neurology):
+    draft = factories.ArticleFactory(specialty=neurology)
+    retracted = factories.ArticleFactory(specialty=neurology)
+    publish(retracted)
+    retracted.retract()
+    retracted.save()
+
+    response = client.get("/sitemap.xml")
+
+    assert response.status_code == 200
+    xml = response.content.decode()
+    assert f"<loc>http://testserver/articles/{published.slug}/</loc>" in xml
+    assert "<lastmod>2025-06-18</lastmod>" in xml
+    assert "<loc>http://testserver/editorial-policy/</loc>" in xml
+    assert draft.slug not in xml
+    assert retracted.slug not in xml
+
+
+def test_pages_use_the_app_stylesheet_and_no_inline_script(client, published):
+    html = client.get(article_url(published)).content.decode()
+
+    assert 'href="/static/articles/site.css"' in html
+    assert re.findall(r"<script[^>]*>", html) == ['<script type="application/ld+json">']
+    assert "<header" in html and "<main" in html and "<footer" in html and "<nav" in html
+
+
+def test_published_now_uses_the_current_time(client, article):
+    publish(article, when=timezone.now())
+
+    assert client.get(article_url(article)).status_code == 200

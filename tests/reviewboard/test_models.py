@@ -1,0 +1,120 @@
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.utils import Error as DatabaseError
+
+from articles.models import ImmutableRowError
+from reviewboard.models import AssignmentStatus, Decision, Review, ReviewAssignment, TransitionLogEntry
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+# Review and the transition log are written once.
+
+
+def test_saving_an_existing_review_raises_and_leaves_the_row_unchanged():
+    review = factories.ReviewFactory(decision=Decision.APPROVE)
+    review.decision = Decision.RECOMMEND_REJECTION
+    with pytest.raises(ImmutableRowError):
+        review.save()
+    assert Review.objects.get(pk=review.pk).decision == Decision.APPROVE
+
+
+def test_saving_an_existing_transition_log_entry_raises_and_leaves_the_row_unchanged():
+    entry = factories.TransitionLogEntryFactory(reason="")
+    entry.reason = "rewritten history"
+    with pytest.raises(ImmutableRowError):
+        entry.save()
+    assert TransitionLogEntry.objects.get(pk=entry.pk).reason == ""
+
+
+def test_transition_log_entry_cannot_be_deleted():
+    entry = factories.TransitionLogEntryFactory()
+    with pytest.raises(ImmutableRowError, match="append-only"):
+        entry.delete()
+    assert TransitionLogEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.postgres
+def test_database_refuses_queryset_update_of_review():
+    review = factories.ReviewFactory(comments_to_author="Fine")
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+        Review.objects.filter(pk=review.pk).update(comments_to_author="x")
+    assert Review.objects.get(pk=review.pk).comments_to_author == "Fine"
+
+
+@pytest.mark.postgres
+def test_database_refuses_raw_sql_update_of_review():
+    review = factories.ReviewFactory(comments_to_author="Fine")
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE reviewboard_review SET comments_to_author = %s WHERE id = %s", ["x", review.pk])
+    assert Review.objects.get(pk=review.pk).comments_to_author == "Fine"
+
+
+@pytest.mark.postgres
+def test_database_refuses_queryset_update_of_transition_log_entry():
+    entry = factories.TransitionLogEntryFactory(reason="")
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+        TransitionLogEntry.objects.filter(pk=entry.pk).update(reason="x")
+    assert TransitionLogEntry.objects.get(pk=entry.pk).reason == ""
+
+
+@pytest.mark.postgres
+def test_database_refuses_raw_sql_update_of_transition_log_entry():
+    entry = factories.TransitionLogEntryFactory(reason="")
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE reviewboard_transitionlogentry SET reason = %s WHERE id = %s", ["x", entry.pk])
+    assert TransitionLogEntry.objects.get(pk=entry.pk).reason == ""
+
+
+# One live assignment per member and revision.
+
+
+@pytest.mark.parametrize("live", [AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED])
+def test_second_live_assignment_for_same_member_and_revision_is_refused(live):
+    first = factories.ReviewAssignmentFactory(status=live)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.ReviewAssignmentFactory(
+            revision=first.revision, board_member=first.board_member, status=AssignmentStatus.INVITED
+        )
+    assert ReviewAssignment.objects.count() == 1
+
+
+@pytest.mark.parametrize("ended", [AssignmentStatus.DECLINED, AssignmentStatus.CANCELLED])
+def test_new_assignment_allowed_after_the_first_ended(ended):
+    first = factories.ReviewAssignmentFactory(status=ended)
+    again = factories.ReviewAssignmentFactory(
+        revision=first.revision, board_member=first.board_member, status=AssignmentStatus.INVITED
+    )
+    assert again.pk != first.pk
+    assert ReviewAssignment.objects.filter(revision=first.revision, board_member=first.board_member).count() == 2
+
+
+def test_same_member_may_hold_assignments_on_different_revisions():
+    first = factories.ReviewAssignmentFactory(status=AssignmentStatus.INVITED)
+    other = factories.RevisionFactory(article=first.revision.article)
+    factories.ReviewAssignmentFactory(revision=other, board_member=first.board_member, status=AssignmentStatus.INVITED)
+    assert first.board_member.assignments.count() == 2
+
+
+def test_open_and_live_assignment_querysets():
+    revision = factories.RevisionFactory()
+    statuses = list(AssignmentStatus)
+    for status in statuses:
+        factories.ReviewAssignmentFactory(revision=revision, status=status)
+    assert set(ReviewAssignment.objects.open().values_list("status", flat=True)) == {
+        AssignmentStatus.INVITED,
+        AssignmentStatus.ACCEPTED,
+    }
+    assert set(ReviewAssignment.objects.live().values_list("status", flat=True)) == {
+        AssignmentStatus.INVITED,
+        AssignmentStatus.ACCEPTED,
+        AssignmentStatus.COMPLETED,
+    }
+
+
+@pytest.mark.postgres
+def test_database_refuses_bulk_delete_of_transition_log_entries():
+    entry = factories.TransitionLogEntryFactory()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        TransitionLogEntry.objects.filter(pk=entry.pk).delete()
