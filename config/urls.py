@@ -4,6 +4,10 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("reviewboard.api.urls")),
+    path("dashboard/", include("reviewboard.dashboard.urls")),
+    path("inbox/", include("reviewboard.notifications.urls")),
+    path("", include("reviewboard.workspaces.urls")),
     path("", RedirectView.as_view(pattern_name="articles:list", permanent=False)),
     path("", include("articles.urls")),
 ]

@@ -1,0 +1,4 @@
+"""URLs of the api; filled by its views."""
+
+app_name = "api"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""URLs of the workspaces; filled by its views."""
+
+app_name = "workspaces"
+urlpatterns = []
