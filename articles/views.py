@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
@@ -14,7 +13,7 @@ from django.views.generic import ListView, TemplateView
 
 from articles.models import Article, ArticleState, ReferenceKind, Revision
 from articles.rendering import render_markdown
-from articles.selectors import published_articles, published_revision
+from articles.selectors import published_articles, published_revision, revision_approvers
 
 AUDIENCE_COOKIE = "audience"
 AUDIENCES = {
@@ -66,25 +65,6 @@ def _reference_groups(revision: Revision) -> list[ReferenceGroup]:
     return groups
 
 
-def _approving_board_members(revision: Revision) -> list:
-    """Return the board members whose completed reviews approved ``revision``.
-
-    ``articles`` never imports ``reviewboard`` (the one-direction rule in STYLE.md), so the model is
-    looked up by name, lazily. This belongs in a reader selector fed by reviewboard; the lead may move it.
-    The literals mirror reviewboard's ``AssignmentStatus.COMPLETED`` and ``Decision.APPROVE``.
-    """
-    if not apps.is_installed("reviewboard"):
-        return []
-    review_model = apps.get_model("reviewboard", "Review")
-    reviews = (
-        review_model.objects.filter(assignment__revision=revision, assignment__status="completed", decision="approve")
-        .select_related("assignment__board_member__user")
-        .prefetch_related("assignment__board_member__specialties")
-        .order_by("assignment__board_member__user__last_name", "assignment__board_member__user__first_name", "pk")
-    )
-    return [review.assignment.board_member for review in reviews]
-
-
 def _chosen_audience(request) -> tuple[str, bool]:
     """Return the reader's audience and whether it was chosen on this request."""
     asked = request.GET.get("audience")
@@ -130,7 +110,7 @@ def article_detail(request, slug):
     article = revision.article
     audience, chosen_now = _chosen_audience(request)
     summary = revision.summary_professional if audience == "professional" else revision.summary_patient
-    reviewers = _approving_board_members(revision)
+    reviewers = revision_approvers(revision=revision)
     canonical_url = request.build_absolute_uri(reverse("articles:detail", args=[article.slug]))
     sections = [
         # render_markdown escapes raw HTML and sanitises its output, so it is safe to mark.

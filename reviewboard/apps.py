@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ReviewboardConfig(AppConfig):
     name = "reviewboard"
     verbose_name = "Review board"
+
+    def ready(self):
+        from articles.selectors import register_approvers_source
+        from reviewboard.selectors import approving_board_members
+
+        register_approvers_source(approving_board_members)

@@ -5,7 +5,15 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from articles.models import Article
-from reviewboard.models import OPEN_STATUSES, BoardMember, ReviewAssignment, TransitionLogEntry
+from reviewboard.models import (
+    OPEN_STATUSES,
+    AssignmentStatus,
+    BoardMember,
+    Decision,
+    Review,
+    ReviewAssignment,
+    TransitionLogEntry,
+)
 
 
 @dataclass
@@ -62,3 +70,18 @@ def article_timeline(*, article: Article) -> QuerySet[TransitionLogEntry]:
 def open_assignments_for(*, board_member: BoardMember) -> QuerySet[ReviewAssignment]:
     """Return the member's invitations and accepted reviews, most urgent first."""
     return board_member.assignments.open().select_related("revision__article").order_by("due_date", "pk")
+
+
+def approving_board_members(revision) -> list[BoardMember]:
+    """Return the board members whose completed reviews approved ``revision``, by name."""
+    reviews = (
+        Review.objects.filter(
+            assignment__revision=revision,
+            assignment__status=AssignmentStatus.COMPLETED,
+            decision=Decision.APPROVE,
+        )
+        .select_related("assignment__board_member__user")
+        .prefetch_related("assignment__board_member__specialties")
+        .order_by("assignment__board_member__user__last_name", "assignment__board_member__user__first_name", "pk")
+    )
+    return [review.assignment.board_member for review in reviews]
