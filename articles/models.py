@@ -147,6 +147,9 @@ class ImmutableModel(models.Model):
             raise ImmutableRowError(f"{self._meta.verbose_name} {self.pk} is immutable; create a new one.")
         super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        raise ImmutableRowError(f"{self._meta.verbose_name} {self.pk} is kept for the record and cannot be deleted.")
+
 
 class Revision(ImmutableModel):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")

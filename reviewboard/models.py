@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from articles.models import Article, ArticleState, ImmutableModel, ImmutableRowError, Revision, Specialty
+from articles.models import Article, ArticleState, ImmutableModel, Revision, Specialty
 
 
 class BoardMemberQuerySet(models.QuerySet):
@@ -144,6 +144,3 @@ class TransitionLogEntry(ImmutableModel):
 
     def __str__(self):
         return f"{self.article_id}: {self.from_state} -> {self.to_state} ({self.transition})"
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRowError("The transition log is append-only.")

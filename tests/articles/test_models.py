@@ -256,3 +256,14 @@ def test_reopened_retracted_article_stays_hidden_until_approved_again(article):
 def test_authored_by_returns_the_authors_articles(article, author):
     factories.ArticleFactory()
     assert list(Article.objects.authored_by(author)) == [article]
+
+
+@pytest.mark.django_db
+def test_revision_and_reference_cannot_be_deleted_one_by_one():
+    revision = factories.RevisionFactory()
+    reference = revision.references.get()
+    for row in (reference, revision):
+        with pytest.raises(ImmutableRowError, match="cannot be deleted"):
+            row.delete()
+    assert Revision.objects.filter(pk=revision.pk).exists()
+    assert Reference.objects.filter(pk=reference.pk).exists()

@@ -30,7 +30,7 @@ def test_saving_an_existing_transition_log_entry_raises_and_leaves_the_row_uncha
 
 def test_transition_log_entry_cannot_be_deleted():
     entry = factories.TransitionLogEntryFactory()
-    with pytest.raises(ImmutableRowError, match="append-only"):
+    with pytest.raises(ImmutableRowError, match="cannot be deleted"):
         entry.delete()
     assert TransitionLogEntry.objects.filter(pk=entry.pk).exists()
 

@@ -1,0 +1,379 @@
+"""Admin for the workflow, and for Article.
+
+Article is registered here rather than in ``articles.admin`` because its transition buttons call
+the services in ``reviewboard.services``, and ``articles`` never imports ``reviewboard``.
+Every write the admin makes to an article, an assignment or a review goes through a service.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django_fsm.admin import FSMAdminMixin
+
+from articles.admin import ImmutableAdminMixin
+from articles.exceptions import DomainError
+from articles.models import Article, Revision
+from reviewboard import permissions, services
+from reviewboard.forms import ReasonForm
+from reviewboard.models import (
+    OPEN_STATUSES,
+    BoardMember,
+    ConflictOfInterest,
+    Review,
+    ReviewAssignment,
+    TransitionLogEntry,
+)
+
+
+@dataclass(frozen=True)
+class AdminTransition:
+    """A transition the admin offers as a button, and the service that performs it."""
+
+    label: str
+    service: Callable
+    allowed: Callable
+    needs_reason: bool = False
+
+
+# start_review, approve and request_changes are absent on purpose: they follow from assigning
+# reviewers and from the reviews themselves, never from a button.
+ADMIN_TRANSITIONS = {
+    "submit": AdminTransition("Submit", services.article_submit, permissions.user_can_submit),
+    "resubmit": AdminTransition("Resubmit", services.article_submit, permissions.user_can_submit),
+    "withdraw": AdminTransition(
+        "Withdraw", services.article_withdraw, permissions.user_can_withdraw, needs_reason=True
+    ),
+    "revise": AdminTransition("Revise", services.article_revise, permissions.user_can_revise),
+    "reject": AdminTransition("Reject", services.article_reject, permissions.user_can_decide, needs_reason=True),
+    "retract": AdminTransition("Retract", services.article_retract, permissions.user_can_decide, needs_reason=True),
+    "reopen": AdminTransition("Reopen", services.article_reopen, permissions.user_can_decide, needs_reason=True),
+}
+
+
+def _admin_link(obj, label=None):
+    if obj is None:
+        return "-"
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, label or obj)
+
+
+class RevisionInline(ImmutableAdminMixin, admin.TabularInline):
+    model = Revision
+    fields = ["number", "title", "created_by", "change_note", "created_at"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+
+
+class TransitionInline(ImmutableAdminMixin, admin.TabularInline):
+    model = TransitionLogEntry
+    fields = ["created_at", "transition", "from_state", "to_state", "actor", "revision", "reason"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = "transition log"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "revision")
+
+
+@admin.register(Article)
+class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["state"]
+    fsm_forms = {name: ReasonForm for name, action in ADMIN_TRANSITIONS.items() if action.needs_reason}
+    fsm_transition_not_allowed_msg = "“{transition_name}” is not an action the admin offers."
+    fsm_transition_form_template = "admin/articles/article/transition_form.html"
+
+    list_display = ["slug", "title", "state", "specialty", "updated_at"]
+    list_filter = ["state", "specialty"]
+    list_select_related = ["specialty", "current_revision", "approved_revision"]
+    search_fields = ["slug", "revisions__title"]
+    date_hierarchy = "updated_at"
+    fields = [
+        "slug",
+        "specialty",
+        "state",
+        "author_names",
+        "current_revision_link",
+        "approved_revision_link",
+        "approved_at",
+        "reviewers",
+        "created_at",
+        "updated_at",
+    ]
+    # Nothing on an article is edited here: content changes are new revisions, state changes are
+    # the transition buttons below, both through services.
+    readonly_fields = fields
+    inlines = [RevisionInline, TransitionInline]
+    actions = ["assign_reviewers_automatically"]
+
+    # Permissions
+
+    def has_add_permission(self, request):
+        # Articles are created with their first revision by articles.services.article_create.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Published articles are retracted, not deleted; the transition log protects them anyway.
+        return False
+
+    def has_assign_permission(self, request):
+        return permissions.user_is_editor(request.user)
+
+    # Read-only fields
+
+    @admin.display(description="authors")
+    def author_names(self, obj):
+        return ", ".join(user.get_full_name() or user.get_username() for user in obj.authors.all()) or "-"
+
+    @admin.display(description="current revision")
+    def current_revision_link(self, obj):
+        return _admin_link(obj.current_revision)
+
+    @admin.display(description="approved revision (what readers see)")
+    def approved_revision_link(self, obj):
+        return _admin_link(obj.approved_revision)
+
+    @admin.display(description="reviewers of the current revision")
+    def reviewers(self, obj):
+        assignments = (
+            ReviewAssignment.objects.filter(revision_id=obj.current_revision_id)
+            .select_related("board_member__user")
+            .order_by("pk")
+        )
+        if not assignments:
+            return "-"
+        return format_html_join(
+            ", ",
+            "{} ({})",
+            ((a.board_member.display_name, a.get_status_display().lower()) for a in assignments),
+        )
+
+    # Transitions: buttons the user may use, each dispatched to its service.
+
+    def is_fsm_transition_visible(self, transition) -> bool:
+        return transition.name in ADMIN_TRANSITIONS
+
+    def get_fsm_label(self, transition) -> str:
+        action = ADMIN_TRANSITIONS.get(transition.name)
+        return action.label if action else transition.name
+
+    def get_help_text(self, transition) -> str | None:
+        return (transition.method.__doc__ or "").strip() or None
+
+    def _get_fsm_extra_context(self, *, request, obj):
+        """Return the button blocks, keeping only the transitions this user may perform."""
+        blocks = []
+        for block in super()._get_fsm_extra_context(request=request, obj=obj):
+            block.available_transitions = [
+                t for t in block.available_transitions if ADMIN_TRANSITIONS[t.name].allowed(request.user, obj)
+            ]
+            if block.available_transitions:
+                blocks.append(block)
+        return blocks
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        action = ADMIN_TRANSITIONS.get(transition_name)
+        if action is None:
+            self.message_user(
+                request, self.fsm_transition_not_allowed_msg.format(transition_name=transition_name), messages.ERROR
+            )
+            return False
+        extra = {"reason": (kwargs or {}).get("reason", "")} if action.needs_reason else {}
+        try:
+            article = action.service(article=obj, actor=request.user, **extra)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return False
+        self.message_user(
+            request, f"{action.label}: the article is now {article.get_state_display().lower()}.", messages.SUCCESS
+        )
+        return True
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        transition_name = request.POST.get(self.fsm_post_param) if request.method == "POST" else None
+        if transition_name:
+            # A transition button: nothing on the form is editable, so skip the form and its
+            # inlines and go straight to the transition (or its reason form).
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None:
+                return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            if not self.has_change_permission(request, obj):
+                raise PermissionDenied
+            return self.response_change(request, obj)
+        extra_context = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        transition_name = request.POST.get(self.fsm_post_param)
+        if transition_name and transition_name not in ADMIN_TRANSITIONS:
+            self._apply_fsm_transition(obj=obj, transition_name=transition_name, request=request)
+            return self._redirect_to_change(obj)
+        return super().response_change(request, obj)
+
+    def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
+        if transition_name not in self.fsm_forms:
+            raise Http404(f"No form for the transition “{transition_name}”.")
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return super().fsm_transition_view(request, object_id, transition_name, **kwargs)
+
+    def _redirect_to_change(self, obj):
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", object_id=obj.pk)
+
+    def save_model(self, request, obj, form, change):
+        """Save nothing: every article write goes through a service."""
+
+    # Actions
+
+    @admin.action(description="Assign reviewers automatically", permissions=["assign"])
+    def assign_reviewers_automatically(self, request, queryset):
+        for article in queryset:
+            try:
+                assignments = services.assignments_auto(article=article, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{article}: {error.message}", messages.ERROR)
+                continue
+            if assignments:
+                names = ", ".join(a.board_member.display_name for a in assignments)
+                self.message_user(request, f"{article}: invited {names}.", messages.SUCCESS)
+            else:
+                self.message_user(request, f"{article}: it already has enough reviewers.", messages.WARNING)
+
+
+@admin.register(BoardMember)
+class BoardMemberAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "credentials", "specialty_names", "active", "capacity", "open_load"]
+    list_filter = ["active", "specialties"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "credentials"]
+    filter_horizontal = ["specialties"]
+    fields = ["user", "credentials", "specialties", "capacity", "active"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .prefetch_related("specialties")
+            .annotate(open_load=Count("assignments", filter=Q(assignments__status__in=OPEN_STATUSES)))
+        )
+
+    @admin.display(description="name", ordering="user__last_name")
+    def display_name(self, obj):
+        return obj.display_name
+
+    @admin.display(description="specialties")
+    def specialty_names(self, obj):
+        return ", ".join(s.name for s in obj.specialties.all())
+
+    @admin.display(description="open reviews", ordering="open_load")
+    def open_load(self, obj):
+        return obj.open_load
+
+
+@admin.register(ReviewAssignment)
+class ReviewAssignmentAdmin(ImmutableAdminMixin, admin.ModelAdmin):
+    """Assignments are made by reviewboard.services (the Article action assigns automatically)."""
+
+    list_display = ["board_member", "article_link", "revision_number", "status", "due_date", "created_at"]
+    list_filter = ["status", "board_member"]
+    list_select_related = ["board_member__user", "revision__article__current_revision"]
+    search_fields = ["revision__article__slug", "revision__title", "board_member__user__last_name"]
+    date_hierarchy = "due_date"
+    fields = [
+        "revision",
+        "board_member",
+        "status",
+        "due_date",
+        "assigned_by",
+        "decline_reason",
+        "created_at",
+        "responded_at",
+        "completed_at",
+    ]
+    readonly_fields = fields
+    actions = ["cancel_assignments"]
+
+    def has_assign_permission(self, request):
+        return permissions.user_is_editor(request.user)
+
+    @admin.display(description="article", ordering="revision__article__slug")
+    def article_link(self, obj):
+        return _admin_link(obj.revision.article)
+
+    @admin.display(description="revision", ordering="revision__number")
+    def revision_number(self, obj):
+        return obj.revision.number
+
+    @admin.action(description="Cancel selected assignments (unassign)", permissions=["assign"])
+    def cancel_assignments(self, request, queryset):
+        for assignment in queryset:
+            try:
+                services.assignment_cancel(assignment=assignment, actor=request.user, reason="Unassigned in the admin")
+            except DomainError as error:
+                self.message_user(request, f"{assignment}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"Cancelled: {assignment.board_member.display_name}.", messages.SUCCESS)
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(ImmutableAdminMixin, admin.ModelAdmin):
+    """Conflicts are declared by board members through reviewboard.services."""
+
+    list_display = ["board_member", "article", "reason", "declared_at"]
+    list_select_related = ["board_member__user", "article__current_revision", "article__approved_revision"]
+    list_filter = ["board_member"]
+    search_fields = ["article__slug", "board_member__user__last_name", "reason"]
+    fields = ["board_member", "article", "reason", "declared_at"]
+    readonly_fields = fields
+
+
+@admin.register(Review)
+class ReviewAdmin(ImmutableAdminMixin, admin.ModelAdmin):
+    """Reviews with the confidential comments: the admin is for staff only."""
+
+    list_display = ["reviewer", "article_link", "decision", "created_at"]
+    list_filter = ["decision"]
+    list_select_related = ["assignment__board_member__user", "assignment__revision__article__current_revision"]
+    search_fields = ["assignment__revision__article__slug", "assignment__board_member__user__last_name"]
+    date_hierarchy = "created_at"
+    fields = ["assignment", "decision", "comments_to_author", "confidential_comments", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description="reviewer", ordering="assignment__board_member__user__last_name")
+    def reviewer(self, obj):
+        return obj.assignment.board_member
+
+    @admin.display(description="article")
+    def article_link(self, obj):
+        return _admin_link(obj.assignment.revision.article)
+
+
+@admin.register(TransitionLogEntry)
+class TransitionLogEntryAdmin(ImmutableAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "article_link", "transition", "from_state", "to_state", "actor", "reason"]
+    list_filter = ["transition", "to_state"]
+    list_select_related = ["actor", "article__current_revision", "article__approved_revision"]
+    search_fields = ["article__slug", "reason", "actor__username"]
+    date_hierarchy = "created_at"
+    fields = ["article", "revision", "transition", "from_state", "to_state", "actor", "reason", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description="article", ordering="article__slug")
+    def article_link(self, obj):
+        return _admin_link(obj.article, obj.article.slug)
