@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from reviewboard.models import AssignmentStatus, Decision, Review
+from reviewboard.models import AssignmentStatus, Decision, Review, TransitionLogEntry
 
 
 @dataclass(frozen=True)
@@ -13,13 +13,30 @@ class PolicyOutcome:
     reason: str
 
 
+def _round_started_at(revision):
+    """Return when the revision's current review round began: its latest (re)submission."""
+    return (
+        TransitionLogEntry.objects.filter(
+            article_id=revision.article_id, revision=revision, transition__in=("submit", "resubmit")
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
 def approval_outcome(*, revision) -> PolicyOutcome:
-    """Decide whether the completed reviews of ``revision`` meet the approval policy."""
+    """Decide whether the completed reviews of ``revision`` in its current round meet the policy.
+
+    Reviews from an earlier round (before a withdrawal and resubmission) do not count.
+    """
     quorum = settings.REVIEW_QUORUM
+    reviews = Review.objects.filter(assignment__revision=revision, assignment__status=AssignmentStatus.COMPLETED)
+    round_started_at = _round_started_at(revision)
+    if round_started_at is not None:
+        reviews = reviews.filter(assignment__created_at__gte=round_started_at)
     reviews = list(
-        Review.objects.filter(assignment__revision=revision, assignment__status=AssignmentStatus.COMPLETED)
-        .select_related("assignment__board_member")
-        .prefetch_related("assignment__board_member__specialties")
+        reviews.select_related("assignment__board_member").prefetch_related("assignment__board_member__specialties")
     )
     if any(review.decision == Decision.REQUEST_CHANGES for review in reviews):
         return PolicyOutcome(False, "A reviewer asked for changes.")

@@ -42,13 +42,18 @@ def _lock(article: Article) -> Article:
     return Article.objects.select_for_update().get(pk=article.pk)
 
 
-def _transition(*, article: Article, name: str, actor, reason: str = "", revision=None, **kwargs) -> None:
+def _transition(
+    *, article: Article, name: str, actor, reason: str = "", reason_required: bool = False, revision=None, **kwargs
+) -> None:
     """Apply transition ``name``, save and log it. Caller holds the row lock."""
     method = getattr(article, name)
     if not can_proceed(method):
         raise InvalidTransition(
             f"You cannot {name.replace('_', ' ')} an article that is {article.get_state_display().lower()}."
         )
+    reason = (reason or "").strip()
+    if reason_required and not reason:
+        raise ValidationFailed([f"Give a reason to {name.replace('_', ' ')}."])
     from_state = article.state
     method(**kwargs)
     article.save()
@@ -110,8 +115,7 @@ def article_withdraw(*, article: Article, actor, reason: str) -> Article:
     with transaction.atomic():
         article = _lock(article)
         require(user_can_withdraw(actor, article), "Only the article's authors can withdraw it.")
-        reason = _require_reason(reason, "withdraw")
-        _transition(article=article, name="withdraw", actor=actor, reason=reason)
+        _transition(article=article, name="withdraw", actor=actor, reason=reason, reason_required=True)
         _cancel_open_assignments(article)
     return article
 
@@ -216,8 +220,7 @@ def article_reject(*, article: Article, actor, reason: str) -> Article:
     with transaction.atomic():
         article = _lock(article)
         require(user_can_decide(actor, article), "Only editors can reject an article.")
-        reason = _require_reason(reason, "reject")
-        _transition(article=article, name="reject", actor=actor, reason=reason)
+        _transition(article=article, name="reject", actor=actor, reason=reason, reason_required=True)
         _cancel_open_assignments(article)
     return article
 
@@ -227,8 +230,9 @@ def article_retract(*, article: Article, actor, reason: str) -> Article:
     with transaction.atomic():
         article = _lock(article)
         require(user_can_decide(actor, article), "Only editors can retract an article.")
-        reason = _require_reason(reason, "retract")
-        _transition(article=article, name="retract", actor=actor, reason=reason, when=timezone.now())
+        _transition(
+            article=article, name="retract", actor=actor, reason=reason, reason_required=True, when=timezone.now()
+        )
     return article
 
 
@@ -237,8 +241,7 @@ def article_reopen(*, article: Article, actor, reason: str) -> Article:
     with transaction.atomic():
         article = _lock(article)
         require(user_can_decide(actor, article), "Only editors can reopen an article.")
-        reason = _require_reason(reason, "reopen")
-        _transition(article=article, name="reopen", actor=actor, reason=reason)
+        _transition(article=article, name="reopen", actor=actor, reason=reason, reason_required=True)
     return article
 
 
