@@ -147,3 +147,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- workspaces ---
+# The workspaces' templates (and their registration/ pages) come before the apps' own, so they
+# win over the admin's registration templates; their stylesheet and script are static files.
+TEMPLATES[0]["DIRS"] = [BASE_DIR / "reviewboard" / "workspaces" / "templates", *TEMPLATES[0]["DIRS"]]
+STATICFILES_DIRS = [*globals().get("STATICFILES_DIRS", []), BASE_DIR / "reviewboard" / "workspaces" / "static"]
+LOGIN_URL = "workspaces:login"
+LOGIN_REDIRECT_URL = "workspaces:home"
+LOGOUT_REDIRECT_URL = "workspaces:login"

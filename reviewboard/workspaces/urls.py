@@ -1,4 +1,73 @@
-"""URLs of the workspaces; filled by its views."""
+"""URLs of the accounts and of the author, board and editor workspaces."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from reviewboard.workspaces.views import accounts, author, board, editor
 
 app_name = "workspaces"
-urlpatterns = []
+
+account_patterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/change/",
+        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("workspaces:password_change_done")),
+        name="password_change",
+    ),
+    path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(success_url=reverse_lazy("workspaces:password_reset_done")),
+        name="password_reset",
+    ),
+    path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("workspaces:password_reset_complete")),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("home/", accounts.home, name="home"),
+]
+
+author_patterns = [
+    path("author/", author.dashboard, name="author"),
+    path("author/articles/new/", author.article_new, name="author_new"),
+    path("author/articles/<slug:slug>/", author.article_detail, name="author_article"),
+    path("author/articles/<slug:slug>/edit/", author.article_edit, name="author_edit"),
+    path("author/articles/<slug:slug>/preview/", author.article_preview, name="author_preview"),
+    path("author/articles/<slug:slug>/diff/", author.article_diff, name="author_diff"),
+    path("author/articles/<slug:slug>/submit/", author.article_submit, name="author_submit"),
+    path("author/articles/<slug:slug>/withdraw/", author.article_withdraw, name="author_withdraw"),
+    path("author/articles/<slug:slug>/revise/", author.article_revise, name="author_revise"),
+]
+
+board_patterns = [
+    path("review/", board.dashboard, name="board"),
+    path("review/assignments/<int:assignment_id>/", board.assignment_detail, name="board_assignment"),
+    path("review/assignments/<int:assignment_id>/accept/", board.assignment_accept, name="board_accept"),
+    path("review/assignments/<int:assignment_id>/decline/", board.assignment_decline, name="board_decline"),
+    path("review/assignments/<int:assignment_id>/decide/", board.assignment_decide, name="board_decide"),
+]
+
+editor_patterns = [
+    path("editor/", editor.dashboard, name="editor"),
+    path("editor/articles/<slug:slug>/", editor.article_detail, name="editor_article"),
+    path("editor/articles/<slug:slug>/assign/", editor.assign, name="editor_assign"),
+    path("editor/articles/<slug:slug>/auto-assign/", editor.auto_assign, name="editor_auto_assign"),
+    path(
+        "editor/articles/<slug:slug>/assignments/<int:assignment_id>/cancel/",
+        editor.assignment_cancel,
+        name="editor_cancel_assignment",
+    ),
+    path("editor/articles/<slug:slug>/reject/", editor.reject, name="editor_reject"),
+    path("editor/articles/<slug:slug>/retract/", editor.retract, name="editor_retract"),
+    path("editor/articles/<slug:slug>/reopen/", editor.reopen, name="editor_reopen"),
+]
+
+urlpatterns = account_patterns + author_patterns + board_patterns + editor_patterns

@@ -1,0 +1,1 @@
+"""The workspaces' views, split by role: accounts (home), author, board, editor."""

@@ -1,0 +1,308 @@
+"""The author's workspace: my articles, the structured editor, preview, history, submit and withdraw."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from articles.exceptions import ActionForbidden, DomainError, ValidationFailed
+from articles.models import Article, ArticleState, Reference, ReferenceKind, Revision
+from articles.rendering import render_markdown
+from articles.selectors import article_revisions
+from articles.services import article_create, revision_create
+from articles.validation import revision_errors
+from reviewboard import services
+from reviewboard.models import Review
+from reviewboard.permissions import user_can_edit_article
+from reviewboard.selectors import article_timeline
+from reviewboard.workspaces.diff import revision_diff
+from reviewboard.workspaces.forms import (
+    ArticleMetaForm,
+    ReferenceFormSet,
+    RevisionForm,
+    SectionFormSet,
+    place_errors,
+    revision_content,
+    revision_initial,
+)
+from reviewboard.workspaces.views.guards import author_required, error_messages, perform
+
+AUDIENCES = {"patient": "Patient or caregiver", "professional": "Healthcare professional"}
+
+
+def _article_for(user, slug: str) -> Article:
+    """Return the article if ``user`` may work on it as an author (or editor); 404 otherwise."""
+    article = Article.objects.select_related("current_revision", "approved_revision", "specialty").filter(slug=slug)
+    article = article.first()
+    if article is None or not user_can_edit_article(user, article):
+        raise Http404("No such article of yours.")
+    return article
+
+
+def _revision(article: Article, number) -> Revision:
+    revisions = article.revisions.prefetch_related(
+        Prefetch("references", queryset=Reference.objects.order_by("number"))
+    )
+    try:
+        return revisions.get(number=int(number))
+    except (TypeError, ValueError, Revision.DoesNotExist):
+        raise Http404("No such revision.") from None
+
+
+@author_required
+def dashboard(request):
+    """List my articles, grouped by state."""
+    articles = (
+        Article.objects.authored_by(request.user)
+        .select_related("current_revision", "specialty")
+        .order_by("-updated_at")
+    )
+    by_state = {state: [] for state in ArticleState.values}
+    for article in articles:
+        by_state[article.state].append(article)
+    groups = [(label, by_state[value]) for value, label in ArticleState.choices if by_state[value]]
+    return render(request, "workspaces/author/dashboard.html", {"groups": groups})
+
+
+def _editor_forms(data=None, initial=None):
+    main, sections, references = initial or ({}, [], [])
+    return (
+        RevisionForm(data, initial=main),
+        SectionFormSet(data, initial=sections, prefix="sections"),
+        ReferenceFormSet(data, initial=references, prefix="references"),
+    )
+
+
+def _render_editor(request, *, article, form, sections, references, meta=None):
+    return render(
+        request,
+        "workspaces/author/edit.html",
+        {"article": article, "meta": meta, "form": form, "sections": sections, "references": references},
+    )
+
+
+def _saved(request, article: Article, revision: Revision):
+    """After a save: to the editor with the submission checks shown, or to the article when it is ready."""
+    if revision_errors(revision):
+        messages.warning(request, "Draft saved. A few things need attention before you can submit it.")
+        return redirect(reverse("workspaces:author_edit", args=[article.slug]) + "?check=1")
+    messages.success(request, "Draft saved. It is ready to submit.")
+    return redirect("workspaces:author_article", article.slug)
+
+
+@author_required
+def article_new(request):
+    """Write a new article's first draft."""
+    if request.method == "POST":
+        meta = ArticleMetaForm(request.POST)
+        form, sections, references = _editor_forms(request.POST)
+        if all(f.is_valid() for f in (meta, form, sections, references)):
+            slug = meta.cleaned_data["slug"] or slugify(form.cleaned_data["title"])[:200]
+            try:
+                article = article_create(
+                    actor=request.user,
+                    slug=slug,
+                    specialty=meta.cleaned_data["specialty"],
+                    content=revision_content(form, sections, references),
+                    change_note=form.cleaned_data["change_note"] or "First draft",
+                )
+            except ActionForbidden as error:
+                raise PermissionDenied(error.message) from error
+            except DomainError as error:
+                place_errors(
+                    error_messages(error),
+                    form=meta if "address" in error.message else form,
+                    section_forms=sections.ordered_forms,
+                    reference_forms=references.ordered_forms,
+                )
+            else:
+                return _saved(request, article, article.current_revision)
+    else:
+        meta = ArticleMetaForm()
+        form, sections, references = _editor_forms()
+    return _render_editor(request, article=None, form=form, sections=sections, references=references, meta=meta)
+
+
+@author_required
+def article_edit(request, slug):
+    """Edit a draft: every save makes a new revision."""
+    article = _article_for(request.user, slug)
+    if not article.is_editable:
+        messages.error(
+            request, f"The article is {article.get_state_display().lower()}: withdraw or revise it to edit it."
+        )
+        return redirect("workspaces:author_article", article.slug)
+    if request.method == "POST":
+        form, sections, references = _editor_forms(request.POST)
+        if all(f.is_valid() for f in (form, sections, references)):
+            try:
+                revision = revision_create(
+                    article=article,
+                    actor=request.user,
+                    content=revision_content(form, sections, references),
+                    change_note=form.cleaned_data["change_note"],
+                )
+            except ActionForbidden as error:
+                raise PermissionDenied(error.message) from error
+            except DomainError as error:
+                place_errors(
+                    error_messages(error),
+                    form=form,
+                    section_forms=sections.ordered_forms,
+                    reference_forms=references.ordered_forms,
+                )
+            else:
+                return _saved(request, article, revision)
+    else:
+        current = article.current_revision
+        form, sections, references = _editor_forms(initial=revision_initial(current))
+        if request.GET.get("check") and current is not None:
+            place_errors(
+                revision_errors(current),
+                form=form,
+                section_forms=sections.forms[: sections.initial_form_count()],
+                reference_forms=references.forms[: references.initial_form_count()],
+            )
+    return _render_editor(request, article=article, form=form, sections=sections, references=references)
+
+
+@author_required
+def article_detail(request, slug):
+    """Show my article: its state, actions, the reviewers' feedback and the revision history."""
+    article = _article_for(request.user, slug)
+    feedback = (
+        # The confidential comments are for the editors: never loaded for this page.
+        Review.objects.filter(assignment__revision__article=article)
+        .defer("confidential_comments")
+        .select_related("assignment__revision")
+        .order_by("-created_at")
+    )
+    return render(
+        request,
+        "workspaces/author/article.html",
+        {
+            "article": article,
+            "revisions": article_revisions(article=article),
+            "feedback": feedback,
+            "transitions": article_timeline(article=article),
+            "can_submit": article.state in (ArticleState.DRAFT, ArticleState.CHANGES_REQUESTED),
+            "can_withdraw": article.state in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW),
+            "can_revise": article.state == ArticleState.APPROVED,
+        },
+    )
+
+
+def _reference_groups(references) -> list[tuple[str, list]]:
+    return [
+        (kind.label, [r for r in references if r.kind == kind.value])
+        for kind in ReferenceKind
+        if any(r.kind == kind.value for r in references)
+    ]
+
+
+def revision_page_context(revision: Revision, audience: str) -> dict:
+    """Return what the reader's page shows for ``revision``, rendered the way readers get it."""
+    summary = revision.summary_professional if audience == "professional" else revision.summary_patient
+    # render_markdown escapes raw HTML and sanitises its output, so marking it safe is sound.
+    return {
+        "revision": revision,
+        "audience": audience,
+        "audiences": AUDIENCES,
+        "summary_html": mark_safe(render_markdown(summary)),  # noqa: S308
+        "summary_patient_html": mark_safe(render_markdown(revision.summary_patient)),  # noqa: S308
+        "summary_professional_html": mark_safe(render_markdown(revision.summary_professional)),  # noqa: S308
+        "sections": [
+            {"heading": s.get("heading", ""), "html": mark_safe(render_markdown(s.get("body", "")))}  # noqa: S308
+            for s in revision.sections or []
+        ],
+        "reference_groups": _reference_groups(list(revision.references.all())),
+    }
+
+
+@author_required
+def article_preview(request, slug):
+    """Show a revision (the current one by default) as readers will see it."""
+    article = _article_for(request.user, slug)
+    if article.current_revision is None:
+        raise Http404("Nothing written yet.")
+    revision = _revision(article, request.GET.get("revision") or article.current_revision.number)
+    audience = request.GET.get("audience") if request.GET.get("audience") in AUDIENCES else "patient"
+    context = {"article": article, **revision_page_context(revision, audience)}
+    return render(request, "workspaces/author/preview.html", context)
+
+
+@author_required
+def article_diff(request, slug):
+    """Compare two revisions word by word."""
+    article = _article_for(request.user, slug)
+    if article.current_revision is None:
+        raise Http404("Nothing written yet.")
+    newer = _revision(article, request.GET.get("to") or article.current_revision.number)
+    older_number = request.GET.get("from", str(newer.number - 1))
+    older = _revision(article, older_number) if older_number not in ("", "0") else None
+    return render(
+        request,
+        "workspaces/author/diff.html",
+        {
+            "article": article,
+            "older": older,
+            "newer": newer,
+            "numbers": list(article.revisions.order_by("number").values_list("number", flat=True)),
+            "changes": revision_diff(older, newer),
+        },
+    )
+
+
+@require_POST
+@author_required
+def article_submit(request, slug):
+    """Send the current revision to the editors."""
+    article = _article_for(request.user, slug)
+    try:
+        services.article_submit(article=article, actor=request.user)
+    except ActionForbidden as error:
+        raise PermissionDenied(error.message) from error
+    except ValidationFailed:
+        messages.error(request, "The draft is not ready to submit: fix what is marked below, save, then submit.")
+        return redirect(reverse("workspaces:author_edit", args=[article.slug]) + "?check=1")
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Submitted. The editors will assign reviewers.")
+    return redirect("workspaces:author_article", article.slug)
+
+
+@require_POST
+@author_required
+def article_withdraw(request, slug):
+    """Take the submission back to draft, with a reason."""
+    article = _article_for(request.user, slug)
+    perform(
+        request,
+        services.article_withdraw,
+        "Withdrawn: the article is a draft again.",
+        article=article,
+        reason=request.POST.get("reason", ""),
+    )
+    return redirect("workspaces:author_article", article.slug)
+
+
+@require_POST
+@author_required
+def article_revise(request, slug):
+    """Open a new draft of an approved article."""
+    article = _article_for(request.user, slug)
+    if perform(
+        request,
+        services.article_revise,
+        "A new draft is open; readers keep seeing the approved revision.",
+        article=article,
+        reason=request.POST.get("reason", ""),
+    ):
+        return redirect("workspaces:author_edit", article.slug)
+    return redirect("workspaces:author_article", article.slug)

@@ -1,0 +1,178 @@
+"""The editor's workspace: queues per state, and each article's assignments, decisions and timeline."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from articles.models import Article, ArticleState
+from articles.selectors import article_revisions
+from reviewboard import services
+from reviewboard.models import OPEN_STATUSES, ReviewAssignment
+from reviewboard.selectors import article_timeline, reviewer_suggestions
+from reviewboard.workspaces.forms import AssignForm, ReasonForm
+from reviewboard.workspaces.views.guards import editor_required, perform
+
+S = ArticleState
+# The queues an editor works through first come first.
+QUEUE_ORDER = [S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED, S.DRAFT, S.APPROVED, S.REJECTED, S.RETRACTED]
+
+
+@editor_required
+def dashboard(request):
+    """Show every article in a queue per state, oldest change first where work waits."""
+    articles = (
+        Article.objects.select_related("current_revision", "specialty")
+        .annotate(
+            open_reviews=Count("revisions__assignments", filter=Q(revisions__assignments__status__in=OPEN_STATUSES))
+        )
+        .order_by("updated_at")
+    )
+    by_state = {state: [] for state in QUEUE_ORDER}
+    for article in articles:
+        by_state[article.state].append(article)
+    queues = [(state.label, state.value, by_state[state]) for state in QUEUE_ORDER]
+    return render(request, "workspaces/editor/dashboard.html", {"queues": queues})
+
+
+def _article(slug: str) -> Article:
+    return get_object_or_404(
+        Article.objects.select_related("current_revision", "approved_revision", "specialty"), slug=slug
+    )
+
+
+def _timeline(article, revisions, assignments, transitions) -> list[dict]:
+    """Merge revisions, assignments, reviews and transitions into one list, oldest first."""
+    entries = [
+        {
+            "when": r.created_at,
+            "kind": "revision",
+            "title": f"Revision {r.number} by {r.created_by}",
+            "body": r.change_note,
+        }
+        for r in revisions
+    ]
+    for a in assignments:
+        entries.append(
+            {
+                "when": a.created_at,
+                "kind": "assignment",
+                "title": f"{a.board_member.display_name} invited to review revision {a.revision.number}",
+                "body": f"Now {a.get_status_display().lower()}; due {a.due_date:%B %-d, %Y}."
+                + (f" Reason: {a.decline_reason}" if a.decline_reason else ""),
+            }
+        )
+        review = getattr(a, "review", None)
+        if review is not None:
+            entries.append(
+                {
+                    "when": review.created_at,
+                    "kind": "review",
+                    "title": f"{a.board_member.display_name}: {review.get_decision_display()}",
+                    "body": review.comments_to_author,
+                    "confidential": review.confidential_comments,
+                }
+            )
+    for t in transitions:
+        entries.append(
+            {
+                "when": t.created_at,
+                "kind": "transition",
+                "title": f"{t.get_from_state_display()} → {t.get_to_state_display()} "
+                f"({t.transition.replace('_', ' ')}) by {t.actor}",
+                "body": t.reason,
+            }
+        )
+    return sorted(entries, key=lambda e: e["when"])
+
+
+@editor_required
+def article_detail(request, slug):
+    """Show an article with its reviewers, the assigner's suggestions, decisions and its full timeline."""
+    article = _article(slug)
+    revisions = list(article_revisions(article=article))
+    assignments = list(
+        ReviewAssignment.objects.filter(revision__article=article)
+        .select_related("revision", "board_member__user", "review")
+        .order_by("-revision__number", "due_date", "pk")
+    )
+    assigning = article.state in (S.SUBMITTED, S.UNDER_REVIEW)
+    return render(
+        request,
+        "workspaces/editor/article.html",
+        {
+            "article": article,
+            "assignments": assignments,
+            "assigning": assigning,
+            "suggestions": reviewer_suggestions(article=article) if assigning else [],
+            "assign_form": AssignForm(),
+            "reason_form": ReasonForm(),
+            "can_reject": article.state in (S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED),
+            "can_retract": article.state == S.APPROVED,
+            "can_reopen": article.state in (S.REJECTED, S.RETRACTED),
+            "timeline": _timeline(article, revisions, assignments, article_timeline(article=article)),
+        },
+    )
+
+
+@require_POST
+@editor_required
+def assign(request, slug):
+    article = _article(slug)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            services.assignment_create,
+            f"{form.cleaned_data['board_member'].display_name} is invited to review.",
+            article=article,
+            **form.cleaned_data,
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("workspaces:editor_article", article.slug)
+
+
+@require_POST
+@editor_required
+def auto_assign(request, slug):
+    article = _article(slug)
+    perform(request, services.assignments_auto, "Reviewers assigned automatically.", article=article)
+    return redirect("workspaces:editor_article", article.slug)
+
+
+@require_POST
+@editor_required
+def assignment_cancel(request, slug, assignment_id):
+    article = _article(slug)
+    assignment = ReviewAssignment.objects.filter(pk=assignment_id, revision__article=article).first()
+    if assignment is None:
+        raise Http404("No such assignment on this article.")
+    perform(
+        request,
+        services.assignment_cancel,
+        "Assignment cancelled.",
+        assignment=assignment,
+        reason=request.POST.get("reason", ""),
+    )
+    return redirect("workspaces:editor_article", article.slug)
+
+
+def _decision_view(service, success: str):
+    @require_POST
+    @editor_required
+    def view(request, slug):
+        article = _article(slug)
+        perform(request, service, success, article=article, reason=request.POST.get("reason", ""))
+        return redirect("workspaces:editor_article", article.slug)
+
+    view.__doc__ = service.__doc__
+    return view
+
+
+reject = _decision_view(services.article_reject, "The article is rejected.")
+retract = _decision_view(services.article_retract, "The article is retracted: readers see a retraction notice.")
+reopen = _decision_view(services.article_reopen, "The article is a draft again.")

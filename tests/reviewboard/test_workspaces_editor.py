@@ -1,0 +1,212 @@
+import pytest
+
+from articles.models import Article, ArticleState
+from reviewboard import services
+from reviewboard.models import AssignmentStatus, Decision, ReviewAssignment
+from tests import factories
+from tests.reviewboard.test_workspaces_author import editor_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def submitted(article, author):
+    services.article_submit(article=article, actor=author)
+    return article
+
+
+def test_dashboard_shows_queues_per_state(editor_client, submitted):
+    response = editor_client.get("/editor/")
+    assert response.status_code == 200
+    queues = {value: articles for _, value, articles in response.context["queues"]}
+    assert queues["submitted"] == [submitted]
+
+
+def test_article_page_shows_suggestions_with_reasons(editor_client, submitted, board):
+    response = editor_client.get(f"/editor/articles/{submitted.slug}/")
+    assert response.status_code == 200
+    assert b"specialty Neurology" in response.content
+    assert b"outside the specialty" in response.content
+
+
+def test_editor_assigns_and_cancels_a_reviewer(editor_client, submitted, board):
+    editor_client.post(f"/editor/articles/{submitted.slug}/assign/", {"board_member": board[0].pk})
+    assignment = ReviewAssignment.objects.get(board_member=board[0])
+    submitted.refresh_from_db()
+    assert submitted.state == ArticleState.UNDER_REVIEW
+    editor_client.post(f"/editor/articles/{submitted.slug}/assignments/{assignment.pk}/cancel/")
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.CANCELLED
+
+
+def test_assigning_an_author_shows_the_reason(editor_client, author, neurology, board):
+    member = factories.BoardMemberFactory(user=author, specialties=[neurology])
+    article = factories.ArticleFactory(authors=[author], specialty=neurology)
+    services.article_submit(article=article, actor=author)
+    response = editor_client.post(f"/editor/articles/{article.slug}/assign/", {"board_member": member.pk}, follow=True)
+    assert b"is an author of this article and cannot review it" in response.content
+
+
+def test_auto_assign_picks_the_quorum_in_specialty(editor_client, submitted, board):
+    editor_client.post(f"/editor/articles/{submitted.slug}/auto-assign/")
+    assigned = set(ReviewAssignment.objects.values_list("board_member", flat=True))
+    assert assigned == {board[0].pk, board[1].pk}
+
+
+def test_reject_needs_a_reason_and_records_it(editor_client, submitted):
+    response = editor_client.post(f"/editor/articles/{submitted.slug}/reject/", {"reason": ""}, follow=True)
+    assert b"Give a reason to reject." in response.content
+    editor_client.post(f"/editor/articles/{submitted.slug}/reject/", {"reason": "Out of scope"})
+    submitted.refresh_from_db()
+    assert submitted.state == ArticleState.REJECTED
+    editor_client.post(f"/editor/articles/{submitted.slug}/reopen/", {"reason": "Scope widened"})
+    submitted.refresh_from_db()
+    assert submitted.state == ArticleState.DRAFT
+
+
+def test_retracting_a_draft_is_an_invalid_transition_message_not_an_error(editor_client, article):
+    response = editor_client.post(f"/editor/articles/{article.slug}/retract/", {"reason": "x"}, follow=True)
+    assert response.status_code == 200
+    assert b"You cannot retract an article that is draft." in response.content
+
+
+def test_timeline_shows_reviews_with_confidential_comments(editor_client, submitted, editor, board):
+    assignment = services.assignment_create(article=submitted, board_member=board[0], actor=editor)
+    services.assignment_accept(assignment=assignment, actor=board[0].user)
+    services.review_submit(
+        assignment=assignment,
+        actor=board[0].user,
+        decision=Decision.REQUEST_CHANGES,
+        comments_to_author="Add dosing.",
+        confidential_comments="For editors: weak evidence.",
+    )
+    response = editor_client.get(f"/editor/articles/{submitted.slug}/")
+    for text in (
+        b"Revision 1",
+        b"invited to review",
+        b"Add dosing.",
+        b"For editors: weak evidence.",
+        b"Changes requested",
+    ):
+        assert text in response.content
+
+
+def test_non_editors_cannot_reach_editor_workspace(client, author, board, submitted):
+    for user in (author, board[0].user):
+        client.force_login(user)
+        assert client.get("/editor/").status_code == 403
+        assert client.get(f"/editor/articles/{submitted.slug}/").status_code == 403
+        assert client.post(f"/editor/articles/{submitted.slug}/reject/", {"reason": "x"}).status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.state == ArticleState.SUBMITTED
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/editor/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_missing_article_is_404(editor_client):
+    assert editor_client.get("/editor/articles/nope/").status_code == 404
+
+
+def test_forms_are_csrf_protected(submitted, editor):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    assert client.post(f"/editor/articles/{submitted.slug}/reject/", {"reason": "x"}).status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.state == ArticleState.SUBMITTED
+
+
+def test_dashboard_queries_do_not_grow_with_articles(editor_client, django_assert_max_num_queries):
+    factories.ArticleFactory.create_batch(2)
+    with django_assert_max_num_queries(8) as small:
+        editor_client.get("/editor/")
+    factories.ArticleFactory.create_batch(10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        editor_client.get("/editor/")
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_full_journey_through_the_pages(client, author, editor, board, neurology):
+    """Author writes and submits, editor assigns two neurologists, both approve: approved."""
+    _login(client, author)
+    client.post("/author/articles/new/", editor_post(specialty=neurology.pk))
+    article = Article.objects.get()
+    client.post(f"/author/articles/{article.slug}/submit/")
+
+    _login(client, editor)
+    for member in board[:2]:
+        client.post(f"/editor/articles/{article.slug}/assign/", {"board_member": member.pk})
+
+    for member in board[:2]:
+        _login(client, member.user)
+        assignment = client.get("/review/").context["invitations"][0]
+        client.post(f"/review/assignments/{assignment.pk}/accept/")
+        client.post(f"/review/assignments/{assignment.pk}/decide/", {"decision": Decision.APPROVE})
+
+    article.refresh_from_db()
+    assert article.state == ArticleState.APPROVED
+    assert article.approved_revision == article.current_revision
+    assert client.get(f"/articles/{article.slug}/").status_code == 200
+
+
+def test_changes_requested_round_through_the_pages(client, author, editor, board, neurology):
+    _login(client, author)
+    client.post("/author/articles/new/", editor_post(specialty=neurology.pk))
+    article = Article.objects.get()
+    client.post(f"/author/articles/{article.slug}/submit/")
+
+    _login(client, editor)
+    client.post(f"/editor/articles/{article.slug}/auto-assign/")
+
+    first, second = ReviewAssignment.objects.order_by("pk")
+    _login(client, first.board_member.user)
+    client.post(f"/review/assignments/{first.pk}/accept/")
+    client.post(
+        f"/review/assignments/{first.pk}/decide/",
+        {
+            "decision": Decision.REQUEST_CHANGES,
+            "comments_to_author": "Name the drugs.",
+            "confidential_comments": "Meh.",
+        },
+    )
+    article.refresh_from_db()
+    assert article.state == ArticleState.CHANGES_REQUESTED
+
+    _login(client, author)
+    page = client.get(f"/author/articles/{article.slug}/")
+    assert b"Name the drugs." in page.content and b"Meh." not in page.content
+    client.post(
+        f"/author/articles/{article.slug}/edit/",
+        editor_post(sections=[("From the Guidelines", "Myoclonus is a brief jerk; valproate helps [1].")]),
+    )
+    client.post(f"/author/articles/{article.slug}/submit/")
+    article.refresh_from_db()
+    assert article.state == ArticleState.SUBMITTED
+    assert article.current_revision.number == 2
+
+    _login(client, editor)
+    client.post(f"/editor/articles/{article.slug}/auto-assign/")
+    for assignment in ReviewAssignment.objects.filter(revision=article.current_revision):
+        _login(client, assignment.board_member.user)
+        client.post(f"/review/assignments/{assignment.pk}/accept/")
+        review_page = client.get(f"/review/assignments/{assignment.pk}/")
+        assert b"valproate" in review_page.content
+        client.post(f"/review/assignments/{assignment.pk}/decide/", {"decision": Decision.APPROVE})
+    article.refresh_from_db()
+    assert article.state == ArticleState.APPROVED
+    assert article.approved_revision.number == 2
