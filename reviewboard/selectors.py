@@ -85,3 +85,13 @@ def approving_board_members(revision) -> list[BoardMember]:
         .order_by("assignment__board_member__user__last_name", "assignment__board_member__user__first_name", "pk")
     )
     return [review.assignment.board_member for review in reviews]
+
+
+def author_feedback(*, article: Article) -> QuerySet[Review]:
+    """Return the reviews of the article as its authors may see them: never the confidential comments."""
+    return (
+        Review.objects.filter(assignment__revision__article=article)
+        .defer("confidential_comments")
+        .select_related("assignment__revision")
+        .order_by("-created_at")
+    )

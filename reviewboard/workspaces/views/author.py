@@ -17,9 +17,8 @@ from articles.selectors import article_revisions
 from articles.services import article_create, revision_create
 from articles.validation import revision_errors
 from reviewboard import services
-from reviewboard.models import Review
 from reviewboard.permissions import user_can_edit_article
-from reviewboard.selectors import article_timeline
+from reviewboard.selectors import article_timeline, author_feedback
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import (
     ArticleMetaForm,
@@ -175,13 +174,7 @@ def article_edit(request, slug):
 def article_detail(request, slug):
     """Show my article: its state, actions, the reviewers' feedback and the revision history."""
     article = _article_for(request.user, slug)
-    feedback = (
-        # The confidential comments are for the editors: never loaded for this page.
-        Review.objects.filter(assignment__revision__article=article)
-        .defer("confidential_comments")
-        .select_related("assignment__revision")
-        .order_by("-created_at")
-    )
+    feedback = author_feedback(article=article)
     return render(
         request,
         "workspaces/author/article.html",
