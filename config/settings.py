@@ -156,3 +156,21 @@ STATICFILES_DIRS = [*globals().get("STATICFILES_DIRS", []), BASE_DIR / "reviewbo
 LOGIN_URL = "workspaces:login"
 LOGIN_REDIRECT_URL = "workspaces:home"
 LOGOUT_REDIRECT_URL = "workspaces:login"
+
+# --- notifications (transactional outbox, reminders, re-review) ---
+from celery.schedules import crontab  # noqa: E402
+
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "reviewboard" / "notifications" / "templates"]
+NOTIFICATIONS_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+REVIEW_REMIND_DAYS_BEFORE = env.int("REVIEW_REMIND_DAYS_BEFORE", default=2)
+REVIEW_ESCALATE_AFTER_DAYS = env.int("REVIEW_ESCALATE_AFTER_DAYS", default=3)
+REREVIEW_AFTER_DAYS = env.int("REREVIEW_AFTER_DAYS", default=365)
+# A request must not hang on a dead broker: the outbox keeps the event and the sweep sends it.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "notifications.relay", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0)},
+    "review-reminders": {"task": "reviewboard.review_reminders", "schedule": crontab(hour=7, minute=0)},
+    "rereview-due": {"task": "reviewboard.rereview_due", "schedule": crontab(hour=6, minute=30)},
+    "notification-digest": {"task": "notifications.send_digests", "schedule": crontab(hour=8, minute=0)},
+}

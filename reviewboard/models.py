@@ -144,3 +144,6 @@ class TransitionLogEntry(ImmutableModel):
 
     def __str__(self):
         return f"{self.article_id}: {self.from_state} -> {self.to_state} ({self.transition})"
+
+
+from reviewboard.notifications.models import *  # noqa

@@ -66,7 +66,9 @@ def _transition(
         to_state=article.state,
         reason=reason,
     )
-    events.publish(name, article_id=article.pk, actor_id=actor.pk, from_state=from_state, to_state=article.state)
+    events.publish(
+        name, article_id=article.pk, actor_id=actor.pk, from_state=from_state, to_state=article.state, reason=reason
+    )
 
 
 def _require_reason(reason: str, action: str) -> str:

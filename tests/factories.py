@@ -18,6 +18,7 @@ from reviewboard.models import (
     ReviewAssignment,
     TransitionLogEntry,
 )
+from reviewboard.notifications.models import Message, NotificationPreference, OutboxEvent
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -181,3 +182,31 @@ class TransitionLogEntryFactory(factory.django.DjangoModelFactory):
     transition = "submit"
     from_state = "draft"
     to_state = "submitted"
+
+
+class OutboxEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboxEvent
+
+    kind = "submit"
+    payload = factory.LazyFunction(dict)
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    event = factory.SubFactory(OutboxEventFactory)
+    recipient = factory.SubFactory(UserFactory)
+    channel = "inbox"
+    subject = "New submission"
+    body = ""
+
+
+class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NotificationPreference
+
+    user = factory.SubFactory(UserFactory)
+    kind = "all"
+    mode = "immediate"

@@ -1,0 +1,308 @@
+"""The relay: turn pending outbox events into messages and send them, at most once each.
+
+Invariants:
+- An event is claimed with ``SELECT ... FOR UPDATE SKIP LOCKED``: two relays never work on the
+  same event at once, and a relay never waits for another.
+- A message exists at most once per (event, recipient, channel): a unique constraint.
+- An email is sent only while its row is locked and unsent, and marked sent in that transaction;
+  a failed send leaves it unsent and the event pending, retried later with backoff.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import select_template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from articles.models import Article
+from articles.permissions import EDITORS_GROUP
+from reviewboard.models import ReviewAssignment, TransitionLogEntry
+from reviewboard.notifications.models import (
+    ALL_KINDS,
+    Channel,
+    EventStatus,
+    Message,
+    Mode,
+    NotificationPreference,
+    OutboxEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+# Kinds a person cannot turn off: they ask for an action, or change what readers see of their work.
+ESSENTIAL_KINDS = frozenset({"reviewer_invited", "request_changes", "approve", "reject", "retract"})
+
+# What each kind of event says, and to whom: "member" (the assignment's board member), "editors",
+# "authors" (the article's authors).
+KINDS = {
+    "reviewer_invited": ("member", "You are invited to review “{title}”"),
+    "assignment_cancelled": ("member", "Your review of “{title}” is no longer needed"),
+    "invitation_accepted": ("editors", "{member} accepted to review “{title}”"),
+    "invitation_declined": ("editors", "{member} declined to review “{title}”"),
+    "review_submitted": ("editors", "{member} submitted a review of “{title}”"),
+    "submit": ("editors", "New submission: “{title}”"),
+    "resubmit": ("editors", "Resubmitted after changes: “{title}”"),
+    "withdraw": ("editors", "The authors withdrew “{title}”"),
+    "request_changes": ("authors", "Reviewers asked for changes to “{title}”"),
+    "approve": ("authors", "“{title}” is approved and published"),
+    "reject": ("authors", "“{title}” was not accepted"),
+    "retract": ("authors", "“{title}” was retracted"),
+    "review_due_soon": ("member", "Your review of “{title}” is due on {due_date}"),
+    "review_overdue": ("member", "Your review of “{title}” is overdue (due {due_date})"),
+    "review_escalated": ("editors", "Overdue review: {member} on “{title}” (due {due_date})"),
+    "rereview_due": ("editors", "“{title}” is due for its periodic re-review"),
+    "question_received": ("editors", "A reader asked a follow-up question on “{title}”"),
+}
+
+NOTIFIABLE_KINDS = tuple(KINDS)
+
+
+def _absolute(path: str) -> str:
+    return settings.NOTIFICATIONS_SITE_URL.rstrip("/") + path if path.startswith("/") else path
+
+
+def _url(name: str, args: list, fallback: str) -> str:
+    """Reverse ``name``; the fallback covers URL names another module has not added yet."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return fallback
+
+
+@dataclass
+class Notice:
+    """What one event says, before it is addressed to anyone."""
+
+    subject: str
+    lines: list[str]
+    url: str
+    recipients: list = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _assignment(event: OutboxEvent) -> ReviewAssignment | None:
+    assignment_id = event.payload.get("assignment_id")
+    if assignment_id is None and event.payload.get("review_id"):
+        return (
+            ReviewAssignment.objects.select_related("board_member__user", "revision")
+            .filter(review__pk=event.payload["review_id"])
+            .first()
+        )
+    return ReviewAssignment.objects.select_related("board_member__user", "revision").filter(pk=assignment_id).first()
+
+
+def _logged_reason(event: OutboxEvent) -> str:
+    """The reason the transition log holds for this transition (the event's payload lacks it)."""
+    if event.article_id is None or "to_state" not in event.payload:
+        return ""
+    entry = (
+        TransitionLogEntry.objects.filter(
+            article_id=event.article_id, transition=event.kind, created_at__lte=event.created_at
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return entry.reason if entry else ""
+
+
+def editors():
+    return get_user_model().objects.filter(is_active=True, groups__name=EDITORS_GROUP).distinct()
+
+
+def notice_for(event: OutboxEvent) -> Notice | None:
+    """Say what ``event`` means and to whom, or ``None`` for events nobody is told about."""
+    if event.kind not in KINDS:
+        return None
+    audience, subject = KINDS[event.kind]
+    article = (
+        Article.objects.select_related("current_revision", "approved_revision").filter(pk=event.article_id).first()
+    )
+    assignment = _assignment(event) if audience == "member" or "member" in subject else None
+    member_user = assignment.board_member.user if assignment else None
+    title = article.title if article else "an article"
+    context = {
+        "title": title,
+        "member": (member_user.get_full_name() or member_user.get_username()) if member_user else "A board member",
+        "due_date": assignment.due_date.isoformat() if assignment else "",
+    }
+    inbox = reverse("notifications:inbox")
+    url = article.get_absolute_url() if article and article.approved_revision_id else inbox
+    lines, links = [], []
+    reason = event.payload.get("reason") or _logged_reason(event)
+    if reason:
+        lines.append(f"Reason: {reason}")
+    if assignment is not None and audience == "member":
+        pk = assignment.pk
+        url = _url("workspaces:assignment_detail", [pk], f"/review/assignments/{pk}/")
+        if event.kind == "reviewer_invited":
+            links = [
+                ("Accept", _absolute(_url("workspaces:assignment_accept", [pk], f"/review/assignments/{pk}/"))),
+                ("Decline", _absolute(_url("workspaces:assignment_decline", [pk], f"/review/assignments/{pk}/"))),
+            ]
+            lines.append(f"Please answer the invitation; the review is due on {assignment.due_date.isoformat()}.")
+    if audience == "member":
+        recipients = [member_user] if member_user and member_user.is_active else []
+    elif audience == "authors":
+        recipients = list(article.authors.filter(is_active=True)) if article else []
+    else:
+        recipients = list(editors())
+    # Nobody is told about what they just did themselves.
+    recipients = [user for user in recipients if user.pk != event.actor_id]
+    return Notice(subject=subject.format(**context), lines=lines, url=url, recipients=recipients, links=links)
+
+
+def delivery_modes(users, kind: str) -> dict[int, str]:
+    """Return each user's mode for ``kind``: a preference for the kind beats one for all kinds."""
+    modes = {user.pk: Mode.IMMEDIATE for user in users}
+    preferences = NotificationPreference.objects.filter(user__in=list(modes), kind__in=[kind, ALL_KINDS])
+    for preference in sorted(preferences, key=lambda p: p.kind != ALL_KINDS):
+        modes[preference.user_id] = preference.mode
+    if kind in ESSENTIAL_KINDS:
+        modes = {pk: (Mode.IMMEDIATE if mode == Mode.OFF else mode) for pk, mode in modes.items()}
+    return modes
+
+
+def fan_out(event: OutboxEvent) -> list[Message]:
+    """Create the event's messages, once: an inbox message and an email per recipient.
+
+    Caller holds the event's row lock.
+    """
+    notice = notice_for(event)
+    if notice is None:
+        return []
+    modes = delivery_modes(notice.recipients, event.kind)
+    body = "\n\n".join(notice.lines)
+    rows = []
+    for user in notice.recipients:
+        mode = modes[user.pk]
+        if mode == Mode.OFF:
+            continue
+        common = {"event": event, "recipient": user, "subject": notice.subject[:300], "body": body, "url": notice.url}
+        rows.append(Message(channel=Channel.INBOX, sent_at=timezone.now(), **common))
+        if user.email:
+            rows.append(Message(channel=Channel.EMAIL, digest=mode == Mode.DIGEST, **common))
+    # A relay that runs again after a crash adds nothing: the constraint keeps the first rows.
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
+
+
+def _email(*, to: str, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
+    context = {**context, "preferences_url": _absolute(reverse("notifications:preferences"))}
+    text = select_template([f"notifications/email/{template}.txt"]).render(context)
+    html = select_template([f"notifications/email/{template}.html"]).render(context)
+    mail = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    mail.attach_alternative(html, "text/html")
+    return mail
+
+
+def _links(message: Message) -> list[tuple[str, str]]:
+    if message.event.kind != "reviewer_invited":
+        return []
+    notice = notice_for(message.event)
+    return notice.links if notice else []
+
+
+def send_email_message(message: Message) -> None:
+    """Send one email message. Caller holds its row lock and marks it sent."""
+    context = {"message": message, "url": _absolute(message.url), "links": _links(message)}
+    _email(to=message.recipient.email, subject=message.subject, template="message", context=context).send()
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def relay_event(event_id: int) -> bool:
+    """Fan out and send one pending event, if no other relay holds it. Return whether it is done."""
+    with transaction.atomic():
+        event = (
+            OutboxEvent.objects.select_for_update(skip_locked=True)
+            .filter(pk=event_id, status=EventStatus.PENDING)
+            .first()
+        )
+        if event is None:
+            return False
+        fan_out(event)
+        failures = []
+        emails = Message.objects.email_due().filter(event=event).select_related("recipient", "event")
+        for message in emails.select_for_update(skip_locked=True, of=("self",)):
+            try:
+                send_email_message(message)
+            except Exception as error:  # noqa: BLE001  (SMTP errors are many; the message stays unsent)
+                message.attempts += 1
+                message.save(update_fields=["attempts"])
+                failures.append(f"{message.recipient_id}: {error!r}")
+                logger.debug("send failed", exc_info=True)
+                continue
+            message.sent_at = timezone.now()
+            message.attempts += 1
+            message.save(update_fields=["sent_at", "attempts"])
+        event.attempts += 1
+        if failures:
+            event.next_attempt_at = timezone.now() + _backoff(event.attempts)
+            event.last_error = "; ".join(failures)[:2000]
+            event.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+            logger.warning("outbox event %s: %d email(s) failed, retrying later", event.pk, len(failures))
+            return False
+        event.status = EventStatus.SENT
+        event.sent_at = timezone.now()
+        event.save(update_fields=["status", "sent_at", "attempts"])
+        return True
+
+
+def pending_event_ids(limit: int) -> list[int]:
+    """Return ids of events due for relaying, oldest first."""
+    now = timezone.now()
+    return list(
+        OutboxEvent.objects.filter(status=EventStatus.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def relay_pending(*, batch_size: int = 100, max_batches: int = 50) -> int:
+    """Relay due events in batches until none is left; return how many were completed."""
+    done = 0
+    for _ in range(max_batches):
+        ids = pending_event_ids(batch_size)
+        if not ids:
+            break
+        completed = sum(relay_event(pk) for pk in ids)
+        done += completed
+        if completed == 0:
+            break  # everything left is held by another relay or failing: leave it to them / the sweep
+    return done
+
+
+def send_digests() -> int:
+    """Send each person one email with the messages held for the digest; return emails sent."""
+    sent = 0
+    user_ids = (
+        Message.objects.filter(channel=Channel.EMAIL, digest=True, sent_at__isnull=True)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    for user_id in list(user_ids):
+        with transaction.atomic():
+            held = list(
+                Message.objects.select_for_update(skip_locked=True)
+                .filter(recipient_id=user_id, channel=Channel.EMAIL, digest=True, sent_at__isnull=True)
+                .order_by("created_at", "pk")
+            )
+            if not held:
+                continue
+            user = get_user_model().objects.get(pk=user_id)
+            context = {"messages": held, "inbox_url": _absolute(reverse("notifications:inbox"))}
+            subject = f"Your daily digest: {len(held)} update{'s' if len(held) != 1 else ''}"
+            _email(to=user.email, subject=subject, template="digest", context=context).send()
+            Message.objects.filter(pk__in=[m.pk for m in held]).update(sent_at=timezone.now())
+            sent += 1
+    return sent
