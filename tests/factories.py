@@ -200,7 +200,7 @@ class MessageFactory(factory.django.DjangoModelFactory):
     recipient = factory.SubFactory(UserFactory)
     channel = "inbox"
     subject = "New submission"
-    body = ""
+    body = "An article was submitted for review."
 
 
 class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
