@@ -1,4 +1,8 @@
-"""URLs of the dashboard; filled by its views."""
+"""URLs of the dashboard."""
+
+from django.urls import path
+
+from reviewboard.dashboard import views
 
 app_name = "dashboard"
-urlpatterns = []
+urlpatterns = [path("", views.dashboard, name="index")]

@@ -1,0 +1,62 @@
+"""Time the editorial dashboard on a seeded database.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dash_scale python manage.py seed_scale
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dash_scale python bench/dashboard.py [--requests 10]
+
+Prints the server time of the page (Django test client, so no network and no browser; the
+first request warms caches and is not counted) as p50 and max, and the number of SQL queries.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=10)
+    parser.add_argument("--query", action="append", default=[], help="Extra query strings, e.g. period=365.")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from articles.models import Article
+
+    setup_test_environment()  # lets the test client accept the "testserver" host
+    user = get_user_model().objects.filter(is_superuser=True).first()
+    if user is None:
+        user = get_user_model().objects.create_superuser("bench-admin", "bench@example.org", None)
+    client = Client()
+    client.force_login(user)
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}, {Article.objects.count()} articles")
+    for query in ["", "period=30", "period=365", *args.query]:
+        url = "/dashboard/" + (f"?{query}" if query else "")
+        assert client.get(url).status_code == 200, url  # warm-up
+        timings = []
+        for _ in range(args.requests):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        print(
+            f"{url:<32} p50 {statistics.median(timings):7.1f} ms   max {max(timings):7.1f} ms   "
+            f"{len(queries.captured_queries)} queries   ({args.requests} requests)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,335 @@
+"""Selectors for the editorial dashboard: each returns one table, computed in the database.
+
+Every function takes the same ``DashboardFilters`` and runs a fixed number of queries (one or
+two), whatever the number of rows, so the whole page stays within its query budget.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from articles.models import Article, ArticleState
+from reviewboard.models import OPEN_STATUSES, AssignmentStatus, BoardMember, ReviewAssignment, TransitionLogEntry
+
+PERCENTILES = (0.5, 0.9)
+PERIOD_CHOICES = {"30": 30, "90": 90, "365": 365}
+DEFAULT_PERIOD = "90"
+RECENT_ACTIVITY_ROWS = 20
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What the dashboard is narrowed to: a period [start, end), a specialty and an editor."""
+
+    start: datetime
+    end: datetime
+    specialty_id: int | None = None
+    editor_id: int | None = None
+    today: date = field(default_factory=timezone.localdate)
+
+    @classmethod
+    def last_days(cls, days: int, **kwargs) -> "DashboardFilters":
+        end = timezone.now()
+        return cls(start=end - timedelta(days=days), end=end, **kwargs)
+
+
+def rereview_after_days() -> int:
+    return getattr(settings, "REREVIEW_AFTER_DAYS", 365)
+
+
+# Filters shared by the selectors. The editor of an article is whoever started its review
+# (the actor of ``start_review``, that is who assigned its reviewers).
+
+
+def _articles(filters: DashboardFilters) -> QuerySet[Article]:
+    articles = Article.objects.order_by()
+    if filters.specialty_id:
+        articles = articles.filter(specialty_id=filters.specialty_id)
+    if filters.editor_id:
+        articles = articles.filter(
+            Exists(
+                TransitionLogEntry.objects.filter(
+                    article=OuterRef("pk"), transition="start_review", actor_id=filters.editor_id
+                )
+            )
+        )
+    return articles
+
+
+def _log(filters: DashboardFilters) -> QuerySet[TransitionLogEntry]:
+    log = TransitionLogEntry.objects.order_by()
+    if filters.specialty_id:
+        log = log.filter(article__specialty_id=filters.specialty_id)
+    if filters.editor_id:
+        log = log.filter(
+            Exists(
+                TransitionLogEntry.objects.filter(
+                    article=OuterRef("article_id"), transition="start_review", actor_id=filters.editor_id
+                )
+            )
+        )
+    return log
+
+
+def _assignments(filters: DashboardFilters) -> QuerySet[ReviewAssignment]:
+    assignments = ReviewAssignment.objects.order_by()
+    if filters.specialty_id:
+        assignments = assignments.filter(revision__article__specialty_id=filters.specialty_id)
+    if filters.editor_id:
+        assignments = assignments.filter(assigned_by_id=filters.editor_id)
+    return assignments
+
+
+# Percentiles of durations: percentile_cont in PostgreSQL, the same interpolation in Python
+# over the raw durations elsewhere (SQLite has no ordered-set aggregates).
+
+
+@dataclass(frozen=True)
+class DurationStats:
+    count: int
+    median_seconds: float | None
+    p90_seconds: float | None
+
+
+def percentile_cont(values: list[float], fraction: float) -> float | None:
+    """Return the ``fraction`` percentile of ``values`` with linear interpolation, as PostgreSQL."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    lower = math.floor(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def duration_stats(sql: str, params) -> dict:
+    """Return {group_key: DurationStats} of ``ended_at - started_at`` over the rows of ``sql``.
+
+    ``sql`` selects the columns ``group_key``, ``started_at`` and ``ended_at``. One query.
+    Only trusted SQL (the ORM's or this module's) may be passed; values go in ``params``.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            percentiles = ", ".join(
+                f"percentile_cont({p!r}) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM ended_at - started_at))"
+                for p in PERCENTILES
+            )
+            cursor.execute(
+                f"SELECT group_key, count(*), {percentiles} FROM ({sql}) AS durations GROUP BY group_key",  # noqa: S608
+                params,
+            )
+            return {key: DurationStats(n, *(float(v) for v in values)) for key, n, *values in cursor.fetchall()}
+        # SQLite: the durations themselves, the percentiles in Python.
+        cursor.execute(
+            f"SELECT group_key, (julianday(ended_at) - julianday(started_at)) * 86400.0 FROM ({sql}) AS durations",  # noqa: S608
+            params,
+        )
+        durations = defaultdict(list)
+        for key, seconds in cursor.fetchall():
+            durations[key].append(round(seconds, 3))
+    return {
+        key: DurationStats(len(values), *(percentile_cont(values, p) for p in PERCENTILES))
+        for key, values in durations.items()
+    }
+
+
+def queryset_duration_stats(rows: QuerySet, *, group_by: str, start: str, end: str) -> dict:
+    """Return {group: DurationStats} of ``end - start`` over the rows of a queryset."""
+    selected = rows.order_by().values(group_key=F(group_by), started_at=F(start), ended_at=F(end))
+    return duration_stats(*selected.query.sql_with_params())
+
+
+# The tables.
+
+
+@dataclass(frozen=True)
+class StateCount:
+    state: str
+    label: str
+    count: int
+
+
+def articles_per_state(filters: DashboardFilters) -> tuple[list[StateCount], int]:
+    """Return the number of articles in each state now, and how many are due for re-review."""
+    cutoff = timezone.now() - timedelta(days=rereview_after_days())
+    rows = (
+        _articles(filters)
+        .values("state")
+        .annotate(n=Count("pk"), due=Count("pk", filter=Q(state=ArticleState.APPROVED, approved_at__lt=cutoff)))
+        .order_by()
+    )
+    counts = {row["state"]: row for row in rows}
+    table = [StateCount(s.value, s.label, counts[s.value]["n"] if s.value in counts else 0) for s in ArticleState]
+    return table, sum(row["due"] for row in counts.values())
+
+
+@dataclass(frozen=True)
+class TimeInState:
+    state: str
+    label: str
+    count: int
+    median_seconds: float | None
+    p90_seconds: float | None
+
+
+def time_in_state(filters: DashboardFilters) -> list[TimeInState]:
+    """Return how long articles stayed in each state they left during the period.
+
+    A stay runs from the transition that entered the state (or the article's creation, for the
+    first draft) to the transition that left it; stays not yet ended are not counted.
+    """
+    log = TransitionLogEntry._meta.db_table
+    article = Article._meta.db_table
+    articles_sql, articles_params = _articles(filters).values("pk").query.sql_with_params()
+    # Every row of the articles that left a state in the period, up to its end: the window then
+    # sees each stay's beginning even when it lies before the period.
+    # Only table names from the models and SQL from the ORM are interpolated; values are parameters.
+    sql = f"""
+        SELECT group_key, started_at, ended_at FROM (
+            SELECT l.from_state AS group_key, l.created_at AS ended_at,
+                   COALESCE(LAG(l.created_at) OVER (PARTITION BY l.article_id ORDER BY l.created_at, l.id),
+                            a.created_at) AS started_at
+            FROM {log} l JOIN {article} a ON a.id = l.article_id
+            WHERE l.created_at < %s
+              AND l.article_id IN (SELECT p.article_id FROM {log} p WHERE p.created_at >= %s AND p.created_at < %s)
+              AND l.article_id IN ({articles_sql})
+        ) AS stays
+        WHERE ended_at >= %s
+    """  # noqa: S608
+    params = (filters.end, filters.start, filters.end, *articles_params, filters.start)
+    stats = duration_stats(sql, params)
+    return [
+        TimeInState(s.value, s.label, stats[s.value].count, stats[s.value].median_seconds, stats[s.value].p90_seconds)
+        for s in ArticleState
+        if s.value in stats
+    ]
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    week: date
+    count: int
+
+
+def approvals_per_week(filters: DashboardFilters) -> list[WeekCount]:
+    """Return the approvals in each week (from Monday) of the period, weeks without any included."""
+    rows = (
+        _log(filters)
+        .filter(to_state=ArticleState.APPROVED, created_at__gte=filters.start, created_at__lt=filters.end)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by("week")
+    )
+    counts = {_as_date(row["week"]): row["n"] for row in rows}
+    first = _week_start(timezone.localtime(filters.start).date())
+    last = _week_start(timezone.localtime(filters.end - timedelta(microseconds=1)).date())
+    weeks = []
+    week = first
+    while week <= last:
+        weeks.append(WeekCount(week, counts.get(week, 0)))
+        week += timedelta(days=7)
+    return weeks
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _as_date(value) -> date:
+    return timezone.localtime(value).date() if isinstance(value, datetime) else value
+
+
+def overdue_reviews(filters: DashboardFilters, *, limit: int | None = 50) -> QuerySet[ReviewAssignment]:
+    """Return the open assignments past their due date, most overdue first."""
+    rows = (
+        _assignments(filters)
+        .filter(status__in=OPEN_STATUSES, due_date__lt=filters.today)
+        .select_related("revision__article", "board_member__user", "assigned_by")
+        .order_by("due_date", "pk")
+    )
+    return rows[:limit] if limit else rows
+
+
+@dataclass(frozen=True)
+class Workload:
+    board_member: BoardMember
+    open: int
+    overdue: int
+    completed: int
+    declined: int
+    invited: int
+    median_turnaround_seconds: float | None
+
+    @property
+    def decline_rate(self) -> float | None:
+        return self.declined / self.invited if self.invited else None
+
+
+def board_workload(filters: DashboardFilters) -> list[Workload]:
+    """Return each board member's load: open assignments now, and what happened in the period.
+
+    Completed and the median turnaround (invitation to completed review) count reviews completed
+    in the period; the decline rate is declined invitations over all invitations sent in the
+    period, cancelled ones left out. Busiest first.
+    """
+    assignments = _assignments(filters)
+    in_period = Q(created_at__gte=filters.start, created_at__lt=filters.end)
+    completed_in_period = Q(
+        status=AssignmentStatus.COMPLETED, completed_at__gte=filters.start, completed_at__lt=filters.end
+    )
+    rows = (
+        assignments.values("board_member_id")
+        .annotate(
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=filters.today)),
+            completed=Count("pk", filter=completed_in_period),
+            declined=Count("pk", filter=in_period & Q(status=AssignmentStatus.DECLINED)),
+            invited=Count("pk", filter=in_period & ~Q(status=AssignmentStatus.CANCELLED)),
+        )
+        .filter(Q(open__gt=0) | Q(completed__gt=0) | Q(invited__gt=0))
+        .order_by()
+    )
+    counts = {row["board_member_id"]: row for row in rows}
+    turnaround = queryset_duration_stats(
+        assignments.filter(completed_in_period), group_by="board_member_id", start="created_at", end="completed_at"
+    )
+    members = BoardMember.objects.filter(pk__in=list(counts)).select_related("user")
+    table = [
+        Workload(
+            board_member=member,
+            open=counts[member.pk]["open"],
+            overdue=counts[member.pk]["overdue"],
+            completed=counts[member.pk]["completed"],
+            declined=counts[member.pk]["declined"],
+            invited=counts[member.pk]["invited"],
+            median_turnaround_seconds=turnaround[member.pk].median_seconds if member.pk in turnaround else None,
+        )
+        for member in members
+    ]
+    table.sort(key=lambda w: (-w.open, -w.completed, w.board_member.display_name))
+    return table
+
+
+def due_for_rereview(filters: DashboardFilters, *, limit: int | None = 50) -> QuerySet[Article]:
+    """Return approved articles approved longer ago than ``REREVIEW_AFTER_DAYS``, oldest first."""
+    cutoff = timezone.now() - timedelta(days=rereview_after_days())
+    rows = (
+        _articles(filters)
+        .filter(state=ArticleState.APPROVED, approved_at__lt=cutoff)
+        .select_related("approved_revision", "specialty")
+        .order_by("approved_at", "pk")
+    )
+    return rows[:limit] if limit else rows
+
+
+def recent_activity(filters: DashboardFilters, *, limit: int = RECENT_ACTIVITY_ROWS) -> list[TransitionLogEntry]:
+    """Return the latest transitions, newest first."""
+    return list(_log(filters).select_related("article", "revision", "actor").order_by("-created_at", "-pk")[:limit])

@@ -1,0 +1,257 @@
+"""The editorial dashboard: one page of metrics for editors, each table also as CSV."""
+
+import csv
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.conf import global_settings, settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Specialty
+from articles.permissions import EDITORS_GROUP
+from reviewboard.dashboard import metrics
+from reviewboard.dashboard.charts import Bar, bar_chart
+from reviewboard.permissions import user_is_editor
+
+PERIODS = [("30", "Last 30 days"), ("90", "Last 90 days"), ("365", "Last 365 days"), ("custom", "Dates below")]
+EXPORTS = ("states", "time_in_state", "approvals", "overdue", "workload", "rereview", "activity")
+WORKLOAD_ROWS = 25
+
+
+class DashboardFilterForm(forms.Form):
+    period = forms.ChoiceField(choices=PERIODS, required=False, initial=metrics.DEFAULT_PERIOD)
+    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    specialty = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    editor = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, help_text="Who assigned reviewers.")
+
+    def __init__(self, *args, specialties, editors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].choices = [("", "All specialties"), *((s.pk, s.name) for s in specialties)]
+        self.fields["editor"].choices = [
+            ("", "All editors"),
+            *((u.pk, u.get_full_name() or u.get_username()) for u in editors),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if (start or end) and data.get("period") in ("", None, "custom"):
+            if not (start and end):
+                raise forms.ValidationError("Give both dates of the period.")
+            if start > end:
+                raise forms.ValidationError("The period starts after it ends.")
+            data["period"] = "custom"
+        elif data.get("period") == "custom":
+            raise forms.ValidationError("Give both dates of the period.")
+        return data
+
+    def dashboard_filters(self) -> metrics.DashboardFilters:
+        data = self.cleaned_data
+        chosen = {"specialty_id": data.get("specialty"), "editor_id": data.get("editor")}
+        if data.get("period") == "custom":
+            tz = timezone.get_current_timezone()
+            return metrics.DashboardFilters(
+                start=datetime.combine(data["start"], time.min, tzinfo=tz),
+                end=datetime.combine(data["end"] + timedelta(days=1), time.min, tzinfo=tz),
+                **chosen,
+            )
+        days = metrics.PERIOD_CHOICES[data.get("period") or metrics.DEFAULT_PERIOD]
+        return metrics.DashboardFilters.last_days(days, **chosen)
+
+
+def _login_url() -> str:
+    if settings.LOGIN_URL != global_settings.LOGIN_URL:
+        return settings.LOGIN_URL
+    return reverse("admin:login")
+
+
+def _editors():
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name=EDITORS_GROUP) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _days(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds / 86400:.1f}"
+
+
+def _percent(rate: float | None) -> str:
+    return "" if rate is None else f"{rate * 100:.0f}%"
+
+
+def dashboard(request):
+    """Show the editorial dashboard, or one of its tables as CSV with ``?export=<table>``."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), _login_url())
+    if not user_is_editor(request.user):
+        raise PermissionDenied("The dashboard is for editors and admins.")
+    form = DashboardFilterForm(request.GET or None, specialties=list(Specialty.objects.all()), editors=list(_editors()))
+    if request.GET and not form.is_valid():
+        return render(request, "dashboard/dashboard.html", {"form": form}, status=400)
+    filters = form.dashboard_filters() if form.is_bound else metrics.DashboardFilters.last_days(90)
+    export = request.GET.get("export")
+    if export:
+        if export not in EXPORTS:
+            return HttpResponseBadRequest(f"No table named {export!r}; choose one of {', '.join(EXPORTS)}.")
+        return _csv(export, filters)
+    return render(request, "dashboard/dashboard.html", {"form": form, **_page(filters, request)})
+
+
+def _page(filters: metrics.DashboardFilters, request) -> dict:
+    states, rereview_count = metrics.articles_per_state(filters)
+    times = metrics.time_in_state(filters)
+    approvals = metrics.approvals_per_week(filters)
+    workload = metrics.board_workload(filters)
+    overdue = list(metrics.overdue_reviews(filters))
+    rereview = list(metrics.due_for_rereview(filters))
+    query = request.GET.copy()
+    query.pop("export", None)
+    return {
+        "filters": filters,
+        "period_end": filters.end - timedelta(microseconds=1),
+        "export_query": query.urlencode(),
+        "states": states,
+        "articles_total": sum(s.count for s in states),
+        "times": [
+            {
+                "label": t.label,
+                "count": t.count,
+                "median_days": _days(t.median_seconds),
+                "p90_days": _days(t.p90_seconds),
+            }
+            for t in times
+        ],
+        "approvals": approvals,
+        "approvals_total": sum(w.count for w in approvals),
+        "workload": [
+            {"row": w, "turnaround_days": _days(w.median_turnaround_seconds), "decline_rate": _percent(w.decline_rate)}
+            for w in workload[:WORKLOAD_ROWS]
+        ],
+        "workload_total": len(workload),
+        "overdue": [{"row": a, "days": (filters.today - a.due_date).days} for a in overdue],
+        "overdue_total": sum(w.overdue for w in workload),
+        "rereview": rereview,
+        "rereview_count": rereview_count,
+        "rereview_days": metrics.rereview_after_days(),
+        "activity": metrics.recent_activity(filters),
+        "charts": {
+            "approvals": bar_chart(
+                chart_id="chart-approvals",
+                title="Approvals per week",
+                description=f"{sum(w.count for w in approvals)} approvals over {len(approvals)} weeks; "
+                + "; ".join(f"week of {w.week:%d %b %Y}: {w.count}" for w in approvals),
+                bars=[Bar(f"{w.week:%d %b %Y}", (w.count,), (str(w.count),)) for w in approvals],
+                series=("Approvals",),
+            ),
+            "times": bar_chart(
+                chart_id="chart-times",
+                title="Time spent in each state, in days",
+                description="; ".join(
+                    f"{t.label}: median {_days(t.median_seconds)} days, 90th percentile {_days(t.p90_seconds)} days"
+                    for t in times
+                )
+                or "No article left a state in this period.",
+                bars=[
+                    Bar(
+                        t.label,
+                        ((t.median_seconds or 0) / 86400, (t.p90_seconds or 0) / 86400),
+                        (_days(t.median_seconds), _days(t.p90_seconds)),
+                    )
+                    for t in times
+                ],
+                series=("Median (days)", "90th percentile (days)"),
+            ),
+            "workload": bar_chart(
+                chart_id="chart-workload",
+                title="Board members' workload",
+                description="; ".join(
+                    f"{w.board_member.display_name}: {w.open} open, {w.completed} completed" for w in workload[:15]
+                )
+                or "No board member had work in this period.",
+                bars=[
+                    Bar(w.board_member.display_name, (w.open, w.completed), (str(w.open), str(w.completed)))
+                    for w in workload[:15]
+                ],
+                series=("Open", "Completed in period"),
+            ),
+        },
+    }
+
+
+def _csv(table: str, filters: metrics.DashboardFilters) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{table}.csv"'
+    writer = csv.writer(response)
+    if table == "states":
+        states, _ = metrics.articles_per_state(filters)
+        writer.writerow(["state", "articles"])
+        writer.writerows([s.state, s.count] for s in states)
+    elif table == "time_in_state":
+        writer.writerow(["state", "stays", "median_seconds", "p90_seconds", "median_days", "p90_days"])
+        for t in metrics.time_in_state(filters):
+            writer.writerow(
+                [t.state, t.count, _seconds(t.median_seconds), _seconds(t.p90_seconds)]
+                + [_days(t.median_seconds), _days(t.p90_seconds)]
+            )
+    elif table == "approvals":
+        writer.writerow(["week_starting", "approvals"])
+        writer.writerows([w.week.isoformat(), w.count] for w in metrics.approvals_per_week(filters))
+    elif table == "overdue":
+        writer.writerow(["article", "revision", "board_member", "assigned_by", "status", "due_date", "days_overdue"])
+        for a in metrics.overdue_reviews(filters, limit=None).iterator(chunk_size=2000):
+            writer.writerow(
+                [
+                    a.revision.article.slug,
+                    a.revision.number,
+                    a.board_member.display_name,
+                    a.assigned_by.get_username(),
+                    a.status,
+                    a.due_date.isoformat(),
+                    (filters.today - a.due_date).days,
+                ]
+            )
+    elif table == "workload":
+        writer.writerow(
+            ["board_member", "open", "overdue", "completed", "declined", "invited"]
+            + ["decline_rate", "median_turnaround_seconds"]
+        )
+        for w in metrics.board_workload(filters):
+            writer.writerow(
+                [
+                    w.board_member.display_name,
+                    w.open,
+                    w.overdue,
+                    w.completed,
+                    w.declined,
+                    w.invited,
+                    "" if w.decline_rate is None else f"{w.decline_rate:.4f}",
+                    _seconds(w.median_turnaround_seconds),
+                ]
+            )
+    elif table == "rereview":
+        writer.writerow(["article", "specialty", "approved_at"])
+        for a in metrics.due_for_rereview(filters, limit=None).iterator(chunk_size=2000):
+            writer.writerow([a.slug, a.specialty.name, a.approved_at.isoformat()])
+    elif table == "activity":
+        writer.writerow(["when", "article", "transition", "from_state", "to_state", "actor", "reason"])
+        for e in metrics.recent_activity(filters):
+            writer.writerow(
+                [e.created_at.isoformat(), e.article.slug, e.transition, e.from_state, e.to_state]
+                + [e.actor.get_username(), e.reason]
+            )
+    return response
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f}"
