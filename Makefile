@@ -48,5 +48,19 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
+# Benchmarks on the machine's PostgreSQL and Redis, each on a scratch database of its own.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_REDIS ?= redis://127.0.0.1:6379/12
+BENCH_ARTICLES ?= 100000
+
+bench: install
+	psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS bench_outbox" -c "CREATE DATABASE bench_outbox"
+	DATABASE_URL=$(BENCH_PG)/bench_outbox REDIS_URL=$(BENCH_REDIS) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG)/bench_outbox REDIS_URL=$(BENCH_REDIS) $(PY) bench/outbox.py 200
+	psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS bench_scale" -c "CREATE DATABASE bench_scale"
+	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) manage.py seed_scale --articles $(BENCH_ARTICLES)
+	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) bench/dashboard.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
