@@ -23,6 +23,19 @@ class RevisionContent:
     references: list[dict] = field(default_factory=list)
 
 
+def revision_content(revision: Revision) -> RevisionContent:
+    """Return the content of ``revision``, to start a new revision from it."""
+    return RevisionContent(
+        title=revision.title,
+        summary_patient=revision.summary_patient,
+        summary_professional=revision.summary_professional,
+        sections=[dict(section) for section in revision.sections],
+        references=[
+            {name: getattr(reference, name) for name in REFERENCE_FIELDS} for reference in revision.references.all()
+        ],
+    )
+
+
 def _reference_field_errors(position: int, reference: dict) -> list[str]:
     errors = []
     for name in REFERENCE_FIELDS:
@@ -65,8 +78,8 @@ def _clean_content(content: RevisionContent) -> None:
         raise ValidationFailed(errors)
 
 
-def _revision_create(*, article: Article, actor, content: RevisionContent, change_note: str) -> Revision:
-    """Write a new revision and make it current. Caller holds the article's row lock."""
+def revision_write(*, article: Article, actor, content: RevisionContent, change_note: str) -> Revision:
+    """Write a new revision and make it current. Caller holds the article's row lock and has checked permission."""
     _clean_content(content)
     number = (article.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
     revision = Revision.objects.create(
@@ -101,7 +114,7 @@ def article_create(
         with transaction.atomic():
             article = Article.objects.create(slug=slug, specialty=specialty)
             article.authors.add(actor)
-            _revision_create(article=article, actor=actor, content=content, change_note=change_note)
+            revision_write(article=article, actor=actor, content=content, change_note=change_note)
     except IntegrityError:
         # Another request took the slug between the check and the insert.
         if Article.objects.filter(slug=slug).exists():
@@ -121,4 +134,4 @@ def revision_create(*, article: Article, actor, content: RevisionContent, change
                 f"The article is {article.get_state_display().lower()}; it can be edited only as a draft "
                 "or after changes were requested (withdraw or revise it first)."
             )
-        return _revision_create(article=article, actor=actor, content=content, change_note=change_note)
+        return revision_write(article=article, actor=actor, content=content, change_note=change_note)

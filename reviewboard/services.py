@@ -4,12 +4,14 @@ transition, saves, logs it, and queues its side effects for after the commit."""
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
 from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
 from articles.models import Article, ArticleState
+from articles.services import revision_content, revision_write
 from articles.validation import revision_errors
 from reviewboard import events
 from reviewboard.models import (
@@ -187,14 +189,61 @@ def assignments_auto(*, article: Article, actor, count: int | None = None) -> li
     with transaction.atomic():
         article = _lock(article)
         require(user_can_assign(actor, article), "Only editors can assign reviewers.")
-        live = ReviewAssignment.objects.live().filter(revision_id=article.current_revision_id).count()
-        wanted = count if count is not None else max(settings.REVIEW_QUORUM - live, 0)
-        eligible = [s for s in reviewer_suggestions(article=article) if s.eligible]
-        if wanted and not eligible:
-            raise ValidationFailed(["No eligible board member is free to review this article."])
-        return [
-            _assign(article=article, board_member=s.board_member, actor=actor, due_date=None) for s in eligible[:wanted]
-        ]
+        return _auto_assign(article=article, actor=actor, count=count)
+
+
+def _auto_assign(*, article: Article, actor, count: int | None) -> list[ReviewAssignment]:
+    """Assign the best eligible members. Caller holds the row lock and has checked permission."""
+    live = ReviewAssignment.objects.live().filter(revision_id=article.current_revision_id).count()
+    wanted = count if count is not None else max(settings.REVIEW_QUORUM - live, 0)
+    eligible = [s for s in reviewer_suggestions(article=article) if s.eligible]
+    if wanted and not eligible:
+        raise ValidationFailed(["No eligible board member is free to review this article."])
+    return [
+        _assign(article=article, board_member=s.board_member, actor=actor, due_date=None) for s in eligible[:wanted]
+    ]
+
+
+def article_rereview_open(*, article: Article, actor, reason: str = "Periodic re-review") -> Article:
+    """Open a review round on an approved article's text; readers keep the approved revision meanwhile.
+
+    The approved revision's content becomes a new revision, submitted and, where board members are
+    free, assigned to them. With nobody eligible the round waits in "submitted" for an editor.
+    """
+    with transaction.atomic():
+        article = _lock(article)
+        require(user_can_decide(actor, article), "Only editors can open a re-review.")
+        if article.state != S.APPROVED:
+            raise InvalidTransition(
+                f"Only approved articles are re-reviewed; this one is {article.get_state_display().lower()}."
+            )
+        _transition(article=article, name="revise", actor=actor, reason=reason)
+        revision_write(
+            article=article, actor=actor, content=revision_content(article.approved_revision), change_note=reason
+        )
+        _transition(article=article, name="submit", actor=actor, reason=reason)
+        try:
+            with transaction.atomic():
+                _auto_assign(article=article, actor=actor, count=None)
+        except ValidationFailed:
+            pass  # nobody is free now: the submitted round waits for an editor, who is notified
+        events.publish("rereview_due", article_id=article.pk, actor_id=actor.pk, reason=reason)
+    return article
+
+
+def system_actor():
+    """Return the user scheduled work acts as: allowed to decide, unable to log in, sent no mail.
+
+    It is a superuser outside the Editors group, so the editors' notifications never reach it.
+    """
+    user, created = get_user_model().objects.get_or_create(
+        username="editorial-system",
+        defaults={"first_name": "Editorial", "last_name": "system", "is_superuser": True},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
 
 
 def assignment_cancel(*, assignment: ReviewAssignment, actor, reason: str = "") -> ReviewAssignment:

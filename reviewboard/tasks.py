@@ -17,4 +17,4 @@ def review_reminders() -> int:
 @shared_task(name="reviewboard.rereview_due", acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True)
 def rereview_due() -> int:
     """Tell the editors which approved articles are due for their periodic re-review."""
-    return schedules.publish_rereviews_due()
+    return schedules.open_rereviews_due()

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from articles.exceptions import DomainError
 from articles.models import Article, ArticleState
-from reviewboard import events
+from reviewboard import events, services
 from reviewboard.models import ReviewAssignment
 
 
@@ -40,22 +41,20 @@ def publish_review_reminders(*, today=None) -> int:
     return published
 
 
-def publish_rereviews_due(*, today=None) -> int:
-    """Publish ``rereview_due`` for approved articles older than the re-review age, once a month each.
+def open_rereviews_due() -> int:
+    """Open a review round on every approved article older than the re-review age; return how many.
 
-    The article's state is left alone: readers keep the approved text; an editor opens the round.
+    Readers keep the approved text while the board reviews it again; editors are told through the
+    ``rereview_due`` event the service publishes. One article's refusal never stops the others.
     """
-    today = today or timezone.localdate()
     cutoff = timezone.now() - timedelta(days=settings.REREVIEW_AFTER_DAYS)
-    published = 0
-    articles = Article.objects.filter(state=ArticleState.APPROVED, approved_at__lte=cutoff).values_list("pk", flat=True)
-    with transaction.atomic():
-        for article_id in articles:
-            event = events.publish(
-                "rereview_due",
-                article_id=article_id,
-                actor_id=None,
-                dedupe_key=f"rereview_due:{article_id}:{today:%Y-%m}",
-            )
-            published += event is not None
-    return published
+    due = Article.objects.filter(state=ArticleState.APPROVED, approved_at__lte=cutoff).order_by("approved_at")
+    actor = services.system_actor()
+    opened = 0
+    for article in due.iterator():
+        try:
+            services.article_rereview_open(article=article, actor=actor)
+        except DomainError:
+            continue  # its state changed since the query: nothing to open
+        opened += 1
+    return opened

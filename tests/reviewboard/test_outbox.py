@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Article, ArticleState
+from articles.selectors import published_revision
 from reviewboard import events, services
 from reviewboard.models import Decision
 from reviewboard.notifications import outbox, schedules
@@ -231,7 +232,9 @@ def test_reminders_are_published_once_per_assignment_and_day(article, author, ed
     assert schedules.publish_review_reminders(today=tomorrow) == 3  # a new day, a new reminder
 
 
-def test_old_approved_articles_are_due_for_rereview_without_changing_state(author, editor, neurology, settings):
+def test_old_approved_articles_get_a_review_round_while_readers_keep_the_approved_text(
+    author, editor, neurology, board, settings
+):
     settings.REREVIEW_AFTER_DAYS = 365
     old = factories.ArticleFactory(authors=[author], specialty=neurology)
     recent = factories.ArticleFactory(authors=[author], specialty=neurology)
@@ -241,10 +244,19 @@ def test_old_approved_articles_are_due_for_rereview_without_changing_state(autho
             approved_revision=article.current_revision,
             approved_at=timezone.now() - datetime.timedelta(days=age),
         )
-    assert schedules.publish_rereviews_due() == 1
-    assert schedules.publish_rereviews_due() == 0
-    outbox.relay_pending()
-    assert _messages() == [("rereview_due", "editor", "email"), ("rereview_due", "editor", "inbox")]
+    approved = old.current_revision
+
+    assert schedules.open_rereviews_due() == 1
+    assert schedules.open_rereviews_due() == 0  # already in its round
+
     old.refresh_from_db()
-    assert old.state == ArticleState.APPROVED
-    assert old.approved_revision_id is not None
+    assert old.state == ArticleState.UNDER_REVIEW
+    assert old.approved_revision == approved
+    assert published_revision(slug=old.slug) == approved
+    assert old.current_revision.number == approved.number + 1
+    assert old.current_revision.sections == approved.sections
+    assert list(old.transitions.values_list("transition", flat=True)) == ["revise", "submit", "start_review"]
+    assert old.current_revision.assignments.count() == settings.REVIEW_QUORUM
+    outbox.relay_pending()
+    assert ("rereview_due", "editor", "email") in _messages()
+    assert not Message.objects.filter(recipient__username="editorial-system").exists()

@@ -73,3 +73,31 @@ def test_forbidden_and_invalid_are_different_errors(article, author, editor):
         services.article_submit(article=article, actor=editor)
     with pytest.raises(InvalidTransition):
         services.article_retract(article=article, actor=editor, reason="Outdated")
+
+
+def _approved(article, author, editor, members):
+    for assignment in _in_review(article, author, editor, members):
+        services.review_submit(assignment=assignment, actor=assignment.board_member.user, decision=Decision.APPROVE)
+    article.refresh_from_db()
+    return article
+
+
+def test_rereview_is_for_editors_and_approved_articles_only(article, author, editor, board):
+    with pytest.raises(InvalidTransition, match="Only approved articles are re-reviewed"):
+        services.article_rereview_open(article=article, actor=editor)
+    _approved(article, author, editor, board[:2])
+    with pytest.raises(ActionForbidden):
+        services.article_rereview_open(article=article, actor=author)
+    assert TransitionLogEntry.objects.filter(transition="revise").count() == 0
+
+
+def test_rereview_round_waits_submitted_when_no_member_is_free(article, author, editor, board):
+    approved = _approved(article, author, editor, board[:2]).approved_revision
+    for member in board:
+        member.active = False
+        member.save(update_fields=["active"])
+    services.article_rereview_open(article=article, actor=editor)
+    article.refresh_from_db()
+    assert article.state == ArticleState.SUBMITTED
+    assert article.approved_revision == approved
+    assert article.current_revision != approved
