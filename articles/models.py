@@ -196,3 +196,6 @@ class Reference(ImmutableModel):
 
     def __str__(self):
         return f"[{self.number}] {self.title}"
+
+
+from articles.followup_models import FollowUpQuestion, FollowUpStatus  # noqa: E402, F401  (its own module, one app)

@@ -15,7 +15,10 @@ reader_patterns = [
     path("articles/", views.ArticleListView.as_view(), name="list"),
     # Before the slug pattern: no article can take the address "feed".
     path("articles/feed/", PublishedArticlesFeed(), name="feed"),
+    # Before the slug pattern too: "preview" is not an article's address.
+    path("articles/preview/<str:token>/", views.revision_preview, name="preview"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("articles/<slug:slug>/follow-up/", views.follow_up, name="follow_up"),
     path("editorial-policy/", views.EditorialPolicyView.as_view(), name="editorial_policy"),
 ]
 

@@ -10,3 +10,4 @@ class ReviewboardConfig(AppConfig):
         from reviewboard.selectors import approving_board_members
 
         register_approvers_source(approving_board_members)
+        import reviewboard.intake.receivers  # noqa: F401  (connects the follow-up question receiver)

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from articles.models import Article, Reference, ReferenceKind, Revision, Specialty
+from articles.models import Article, FollowUpQuestion, Reference, ReferenceKind, Revision, Specialty
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
 from reviewboard.models import (
     AssignmentStatus,
@@ -210,3 +210,11 @@ class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     kind = "all"
     mode = "immediate"
+
+
+class FollowUpQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUpQuestion
+
+    article = factory.SubFactory(ArticleFactory)
+    question = "Can myoclonus be caused by my medication?"

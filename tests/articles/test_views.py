@@ -472,3 +472,47 @@ def test_published_now_uses_the_current_time(client, article):
     publish(article, when=timezone.now())
 
     assert client.get(article_url(article)).status_code == 200
+
+
+# Static files
+
+
+def test_static_files_collect_hashed_and_compressed_for_production(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.conf import settings
+
+    static_root = tmp_path / "static"
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "collectstatic-test-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "example.org",
+        "STATIC_ROOT": str(static_root),
+    }
+    result = subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((static_root / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["articles/site.css"]
+    assert hashed != "articles/site.css"
+    assert (static_root / hashed).exists()
+    assert (static_root / f"{hashed}.gz").exists()
+
+
+def test_whitenoise_serves_static_files_right_after_the_security_middleware():
+    from django.conf import settings
+
+    security = settings.MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+    assert settings.MIDDLEWARE[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"

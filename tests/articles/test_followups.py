@@ -1,0 +1,153 @@
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from articles.followup_models import FollowUpQuestion
+from articles.signals import followup_received
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+QUESTION = "Can myoclonus be caused by my medication?"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def published(article):
+    revision = article.current_revision
+    article.submit()
+    article.start_review()
+    article.approve(reviewed=revision, when=revision.created_at)
+    article.save()
+    return article
+
+
+def follow_up_url(article):
+    return f"/articles/{article.slug}/follow-up/"
+
+
+def test_article_page_has_the_follow_up_form_with_csrf(client, published):
+    html = client.get(f"/articles/{published.slug}/").content.decode()
+
+    assert "Have a follow-up question?" in html
+    assert f'action="/articles/{published.slug}/follow-up/"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert 'name="website"' in html  # the honeypot, hidden from people
+
+
+def test_reader_sends_a_question_and_sees_a_thank_you(client, published):
+    response = client.post(follow_up_url(published), {"question": QUESTION, "email": "reader@example.org"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/articles/{published.slug}/#follow-up"
+    assert "Your question was sent to our editors." in response.content.decode()
+    question = FollowUpQuestion.objects.get()
+    assert (question.article, question.question, question.email, question.status) == (
+        published,
+        QUESTION,
+        "reader@example.org",
+        "open",
+    )
+
+
+def test_sending_a_question_signals_it_inside_the_transaction(client, published):
+    received = []
+
+    def receiver(sender, question, **kwargs):
+        received.append(question.pk)
+
+    followup_received.connect(receiver)
+    try:
+        client.post(follow_up_url(published), {"question": QUESTION})
+    finally:
+        followup_received.disconnect(receiver)
+
+    assert received == [FollowUpQuestion.objects.get().pk]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"question": ""}, "This field is required."),
+        ({"question": "Why?"}, "Please write your question in a sentence or two."),
+        ({"question": "x" * 2001}, "Ensure this value has at most 2000 characters"),
+        ({"question": QUESTION, "email": "not-an-email"}, "Enter a valid email address."),
+    ],
+)
+def test_invalid_question_is_refused_with_a_message_beside_the_field(client, published, data, message):
+    response = client.post(follow_up_url(published), data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not FollowUpQuestion.objects.exists()
+
+
+def test_refused_form_still_shows_only_the_approved_text(client, published):
+    approved_title = published.approved_revision.title
+    published.revise()
+    published.save()
+    factories.RevisionFactory(article=published, title="Unapproved draft title?")
+
+    html = client.post(follow_up_url(published), {"question": ""}).content.decode()
+
+    assert approved_title in html
+    assert "Unapproved draft title?" not in html
+
+
+def test_filled_honeypot_is_thanked_and_ignored(client, published):
+    response = client.post(follow_up_url(published), {"question": QUESTION, "website": "http://spam.example"})
+
+    assert response.status_code == 302
+    assert not FollowUpQuestion.objects.exists()
+
+
+def test_more_than_five_questions_an_hour_from_one_address_are_refused(client, published, settings):
+    settings.FOLLOWUP_RATE_LIMIT = 5
+    for _ in range(5):
+        assert client.post(follow_up_url(published), {"question": QUESTION}).status_code == 302
+
+    response = client.post(follow_up_url(published), {"question": QUESTION})
+    other_address = client.post(follow_up_url(published), {"question": QUESTION}, REMOTE_ADDR="10.0.0.9")
+
+    assert response.status_code == 429
+    assert "Please try again in an hour." in response.content.decode()
+    assert other_address.status_code == 302
+    assert FollowUpQuestion.objects.count() == 6
+
+
+def test_forwarded_address_is_trusted_only_behind_a_configured_proxy(client, published, settings):
+    settings.FOLLOWUP_RATE_LIMIT = 1
+    spoofed = {"HTTP_X_FORWARDED_FOR": "1.1.1.1"}
+    assert client.post(follow_up_url(published), {"question": QUESTION}, **spoofed).status_code == 302
+    # Without a trusted proxy a made-up header does not buy a new allowance.
+    assert (
+        client.post(follow_up_url(published), {"question": QUESTION}, HTTP_X_FORWARDED_FOR="2.2.2.2").status_code == 429
+    )
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert (
+        client.post(follow_up_url(published), {"question": QUESTION}, HTTP_X_FORWARDED_FOR="3.3.3.3").status_code == 302
+    )
+
+
+def test_post_without_csrf_token_is_refused(published):
+    response = Client(enforce_csrf_checks=True).post(follow_up_url(published), {"question": QUESTION})
+
+    assert response.status_code == 403
+    assert not FollowUpQuestion.objects.exists()
+
+
+def test_questions_about_unpublished_articles_are_not_found(client, article):
+    response = client.post(follow_up_url(article), {"question": QUESTION})
+
+    assert response.status_code == 404
+    assert not FollowUpQuestion.objects.exists()
+
+
+def test_the_follow_up_address_takes_posts_only(client, published):
+    assert client.get(follow_up_url(published)).status_code == 405
