@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # The project's apps come first so that their templates (registration/ pages) win.
+    "articles",
+    "reviewboard",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -32,21 +36,35 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_fsm",
-    "articles",
-    "reviewboard",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # A request id first, so that every later log line carries it.
+    "config.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # whitenoise serves CSS, JS and fonts from the app itself: nothing comes from a CDN.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content Security Policy header on every page (static files, answered above, need none).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "config.urls"
+LOGIN_URL = "workspaces:login"
+LOGIN_REDIRECT_URL = "workspaces:home"
+LOGOUT_REDIRECT_URL = "workspaces:login"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -101,6 +119,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
+# A request must not hang on a dead broker: the outbox keeps the event and the sweep sends it.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "notifications.relay", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0)},
+    "review-reminders": {"task": "reviewboard.review_reminders", "schedule": crontab(hour=7, minute=0)},
+    "rereview-due": {"task": "reviewboard.rereview_due", "schedule": crontab(hour=6, minute=30)},
+    "notification-digest": {"task": "notifications.send_digests", "schedule": crontab(hour=8, minute=0)},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -115,7 +142,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+WHITENOISE_AUTOREFRESH = DEBUG
+if not DEBUG:
+    # Hashed, compressed files need collectstatic; development and tests serve the sources.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 # Mail: the console in development; SMTP from EMAIL_URL in production.
 if "EMAIL_URL" in env:
@@ -125,9 +159,21 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="editorial@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# The approval policy: approving decisions needed on the revision under review.
+# The workflow: approving decisions needed on the revision under review, review deadlines,
+# reminders and escalation, and the age at which an approved article is reviewed again.
 REVIEW_QUORUM = env.int("REVIEW_QUORUM", default=2)
 REVIEW_DUE_DAYS = env.int("REVIEW_DUE_DAYS", default=14)
+REVIEW_REMIND_DAYS_BEFORE = env.int("REVIEW_REMIND_DAYS_BEFORE", default=2)
+REVIEW_ESCALATE_AFTER_DAYS = env.int("REVIEW_ESCALATE_AFTER_DAYS", default=3)
+REREVIEW_AFTER_DAYS = env.int("REREVIEW_AFTER_DAYS", default=365)
+NOTIFICATIONS_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Readers: how long a staff preview link stays valid (seconds); follow-up questions a client
+# address may send per window (seconds); proxies in front that append to X-Forwarded-For.
+PREVIEW_LINK_MAX_AGE = env.int("PREVIEW_LINK_MAX_AGE", default=24 * 60 * 60)
+FOLLOWUP_RATE_LIMIT = env.int("FOLLOWUP_RATE_LIMIT", default=5)
+FOLLOWUP_RATE_WINDOW = env.int("FOLLOWUP_RATE_WINDOW", default=60 * 60)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:
@@ -141,44 +187,29 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 
+# Logs: plain text in development; LOG_FORMAT=json for one JSON object per line. Both carry the
+# request id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# --- workspaces ---
-# The workspaces' templates (and their registration/ pages) come before the apps' own, so they
-# win over the admin's registration templates; their stylesheet and script are static files.
-TEMPLATES[0]["DIRS"] = [BASE_DIR / "reviewboard" / "workspaces" / "templates", *TEMPLATES[0]["DIRS"]]
-STATICFILES_DIRS = [*globals().get("STATICFILES_DIRS", []), BASE_DIR / "reviewboard" / "workspaces" / "static"]
-LOGIN_URL = "workspaces:login"
-LOGIN_REDIRECT_URL = "workspaces:home"
-LOGOUT_REDIRECT_URL = "workspaces:login"
-
-# --- notifications (transactional outbox, reminders, re-review) ---
-from celery.schedules import crontab  # noqa: E402
-
-TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "reviewboard" / "notifications" / "templates"]
-NOTIFICATIONS_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-REVIEW_REMIND_DAYS_BEFORE = env.int("REVIEW_REMIND_DAYS_BEFORE", default=2)
-REVIEW_ESCALATE_AFTER_DAYS = env.int("REVIEW_ESCALATE_AFTER_DAYS", default=3)
-REREVIEW_AFTER_DAYS = env.int("REREVIEW_AFTER_DAYS", default=365)
-# A request must not hang on a dead broker: the outbox keeps the event and the sweep sends it.
-CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "notifications.relay", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0)},
-    "review-reminders": {"task": "reviewboard.review_reminders", "schedule": crontab(hour=7, minute=0)},
-    "rereview-due": {"task": "reviewboard.rereview_due", "schedule": crontab(hour=6, minute=30)},
-    "notification-digest": {"task": "notifications.send_digests", "schedule": crontab(hour=8, minute=0)},
-}
-
-# --- api ---
 # The REST API (reviewboard.api): DRF with token and session authentication, throttling,
 # pagination, and an OpenAPI schema by drf-spectacular with its docs served from the sidecar.
-INSTALLED_APPS += ["rest_framework", "rest_framework.authtoken", "drf_spectacular", "drf_spectacular_sidecar"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -214,6 +245,56 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# --- dashboard ---
-# The dashboard's templates live in its own package (reviewboard/dashboard/templates/).
-TEMPLATES[0]["DIRS"].append(BASE_DIR / "reviewboard" / "dashboard" / "templates")
+# Hardening: a Content Security Policy (django-csp 4), login throttling and lockout (django-axes),
+# session expiry, and timeouts so that a dead database or Redis fails a request (and /readyz)
+# quickly instead of hanging it.
+# No inline script or style anywhere: scripts and stylesheets are files served by whitenoise.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Five failed logins for one username from one address lock that pair out for an hour (429).
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+
+def _axes_client_address(request):
+    """The follow-up rate limit's client address (REMOTE_ADDR, or what TRUSTED_PROXY_COUNT proxies appended)."""
+    from articles.followups import client_address
+
+    address = client_address(request)
+    return None if address == "unknown" else address  # axes stores an IP address or nothing
+
+
+AXES_CLIENT_IP_CALLABLE = _axes_client_address
+
+# A session lasts a working day at most, and ends when the browser closes.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Load balancers probe over plain HTTP: the health endpoints answer without the HTTPS redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)  # seconds, per check
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _connect_timeout = env.int("DB_CONNECT_TIMEOUT", default=5)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", _connect_timeout)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    _redis_timeout = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", _redis_timeout)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", _redis_timeout)

@@ -2,11 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from config import health
+
 urlpatterns = [
+    path("healthz", health.liveness, name="healthz"),
+    path("readyz", health.readiness, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("reviewboard.api.urls")),
     path("dashboard/", include("reviewboard.dashboard.urls")),
     path("inbox/", include("reviewboard.notifications.urls")),
+    path("editor/intake/", include("reviewboard.intake.urls")),
     path("", include("reviewboard.workspaces.urls")),
     path("", RedirectView.as_view(pattern_name="articles:list", permanent=False)),
     path("", include("articles.urls")),

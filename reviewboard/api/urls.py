@@ -1,7 +1,7 @@
 """The API: ``/api/v1/`` (versioned), its OpenAPI schema at ``/api/schema/`` and docs at ``/api/docs/``."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from reviewboard.api import views
 
@@ -44,7 +44,7 @@ v1 = [
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ answers a JSON 404.
     re_path(r"^", views.NotFoundView.as_view(), name="not-found"),
 ]
