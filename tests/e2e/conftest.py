@@ -1,0 +1,111 @@
+"""End-to-end fixtures: a real headless Chromium (Debian's `chromium` package) driven by Playwright.
+
+The browser is never downloaded (`playwright install` is not used): it is /usr/bin/chromium, which
+scripts/install-browser.sh installs. Without it every end-to-end test is skipped, with the reason.
+Each person in a journey gets their own browser context, so their cookies (session, audience) stay
+apart. Screenshots of the key pages go to artifacts/screenshots/ (git-ignored).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+PASSWORD = "pass"  # tests.factories.UserFactory's password
+TIMEOUT_MS = 10_000  # a page that takes longer than this is a failure, not something to wait for
+DESKTOP = {"width": 1280, "height": 900}
+_saved: list[Path] = []
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module; skipped when Debian's chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium not installed: run scripts/install-browser.sh")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright not installed: pip install -r requirements-dev.txt")
+
+    # Playwright's sync API runs an event loop in this thread, which trips Django's async-safety
+    # check on every ORM call the test makes. Allowed only while the browser is up, then restored.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def new_page(browser):
+    """Return a function that opens a page in a fresh browser context (a person of their own)."""
+    contexts = []
+
+    def open_page(viewport=None):
+        context = browser.new_context(viewport=viewport or DESKTOP)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def login(live_server):
+    """Return a function that logs ``user`` in on ``page`` through the login form."""
+
+    def log_in(page, user):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    return log_in
+
+
+@pytest.fixture
+def screenshot():
+    """Return a function that saves a full-page PNG of ``page`` under artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def shoot(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        _saved.append(path)
+        return path
+
+    return shoot
+
+
+def pytest_terminal_summary(terminalreporter):
+    """List the screenshots the end-to-end tests saved."""
+    if _saved:
+        terminalreporter.section("end-to-end screenshots")
+        for path in _saved:
+            terminalreporter.write_line(str(path))
