@@ -58,7 +58,12 @@ class Article(FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["state", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["state", "-updated_at"]),
+            # The dashboard: articles per state, and approved articles due for re-review oldest first.
+            models.Index(fields=["state", "approved_at"], name="article_state_approved_idx"),
+            models.Index(fields=["specialty", "state", "approved_at"], name="article_specialty_state_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -23,6 +23,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=10)
     parser.add_argument("--query", action="append", default=[], help="Extra query strings, e.g. period=365.")
+    parser.add_argument("--per-query", action="store_true", help="Also print each SQL query's time (last request).")
     args = parser.parse_args()
 
     import django
@@ -33,7 +34,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from articles.models import Article
+    from articles.models import Article, Specialty
 
     setup_test_environment()  # lets the test client accept the "testserver" host
     user = get_user_model().objects.filter(is_superuser=True).first()
@@ -42,7 +43,9 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}, {Article.objects.count()} articles")
-    for query in ["", "period=30", "period=365", *args.query]:
+    specialty = Specialty.objects.order_by("pk").values_list("pk", flat=True).first()
+    with_specialty = [f"specialty={specialty}", f"period=365&specialty={specialty}"] if specialty else []
+    for query in ["", "period=30", "period=365", *with_specialty, *args.query]:
         url = "/dashboard/" + (f"?{query}" if query else "")
         assert client.get(url).status_code == 200, url  # warm-up
         timings = []
@@ -56,6 +59,10 @@ def main() -> None:
             f"{url:<32} p50 {statistics.median(timings):7.1f} ms   max {max(timings):7.1f} ms   "
             f"{len(queries.captured_queries)} queries   ({args.requests} requests)"
         )
+        if args.per_query:
+            for captured in queries.captured_queries:
+                sql = " ".join(captured["sql"].split())
+                print(f"    {float(captured['time']) * 1000:7.1f} ms  {sql[:110]}")
 
 
 if __name__ == "__main__":

@@ -9,19 +9,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import Http404
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django_fsm.admin import FSMAdminMixin
 
 from articles.admin import ImmutableAdminMixin
 from articles.exceptions import DomainError
 from articles.models import Article, Revision
-from reviewboard import permissions, services
+from reviewboard import events, permissions, services
 from reviewboard.forms import ReasonForm
 from reviewboard.models import (
     OPEN_STATUSES,
@@ -31,6 +35,7 @@ from reviewboard.models import (
     ReviewAssignment,
     TransitionLogEntry,
 )
+from reviewboard.workspaces.diff import revision_diff
 
 
 @dataclass(frozen=True)
@@ -66,12 +71,93 @@ def _admin_link(obj, label=None):
     return format_html('<a href="{}">{}</a>', url, label or obj)
 
 
+def publish_reminders(assignments, *, actor, today=None) -> tuple[int, int]:
+    """Publish a review reminder for each open assignment; return (published, already sent today).
+
+    The same events, with the same dedupe keys, as the daily reminders of
+    ``reviewboard.notifications.schedules``: a board member reminded here is not reminded again
+    by the schedule that day, and the outbox relay delivers them like any other event.
+    """
+    today = today or timezone.localdate()
+    published = skipped = 0
+    with transaction.atomic():
+        for assignment in assignments:
+            kind = "review_due_soon" if assignment.due_date >= today else "review_overdue"
+            event = events.publish(
+                kind,
+                article_id=assignment.revision.article_id,
+                actor_id=actor.pk,
+                assignment_id=assignment.pk,
+                dedupe_key=f"{kind}:{assignment.pk}:{today.isoformat()}",
+            )
+            if event is None:
+                skipped += 1
+            else:
+                published += 1
+    return published, skipped
+
+
+class ReviewerFilter(admin.SimpleListFilter):
+    """Articles a board member was ever assigned to review (any revision, any status)."""
+
+    title = "reviewer"
+    parameter_name = "reviewer"
+
+    def lookups(self, request, model_admin):
+        members = BoardMember.objects.select_related("user").order_by("user__last_name", "user__first_name", "pk")
+        return [(str(m.pk), m.display_name) for m in members]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            member_id = int(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(
+            Exists(ReviewAssignment.objects.filter(revision__article=OuterRef("pk"), board_member_id=member_id))
+        )
+
+
+class BoardMemberFilter(ReviewerFilter):
+    """Rows of one board member; the choices load every member with its user in one query."""
+
+    title = "board member"
+    parameter_name = "board_member"
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            return queryset.filter(board_member_id=int(self.value()))
+        except ValueError:
+            return queryset.none()
+
+
+def _diff_url(article_id, old_number, new_number) -> str:
+    url = reverse("admin:articles_article_diff", args=[article_id])
+    return f"{url}?from={old_number}&to={new_number}"
+
+
 class RevisionInline(ImmutableAdminMixin, admin.TabularInline):
     model = Revision
-    fields = ["number", "title", "created_by", "change_note", "created_at"]
+    fields = ["number", "title", "created_by", "change_note", "created_at", "changes"]
     readonly_fields = fields
     show_change_link = True
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+    @admin.display(description="changes")
+    def changes(self, obj):
+        if obj.number <= 1:
+            return "-"
+        return format_html(
+            '<a href="{}">compare with revision {}</a>',
+            _diff_url(obj.article_id, obj.number - 1, obj.number),
+            obj.number - 1,
+        )
 
 
 class TransitionInline(ImmutableAdminMixin, admin.TabularInline):
@@ -93,10 +179,18 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
     fsm_transition_form_template = "admin/articles/article/transition_form.html"
 
     list_display = ["slug", "title", "state", "specialty", "updated_at"]
-    list_filter = ["state", "specialty"]
+    list_filter = ["state", "specialty", ("authors", admin.RelatedOnlyFieldListFilter), ReviewerFilter]
     list_select_related = ["specialty", "current_revision", "approved_revision"]
-    search_fields = ["slug", "revisions__title"]
+    search_fields = [
+        "slug",
+        "revisions__title",
+        "authors__username",
+        "authors__last_name",
+        "revisions__assignments__board_member__user__last_name",
+    ]
     date_hierarchy = "updated_at"
+    # The exact total would count the whole archive on every page; the filtered count is enough.
+    show_full_result_count = False
     fields = [
         "slug",
         "specialty",
@@ -106,6 +200,7 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
         "approved_revision_link",
         "approved_at",
         "reviewers",
+        "revision_diff_link",
         "created_at",
         "updated_at",
     ]
@@ -113,7 +208,7 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
     # the transition buttons below, both through services.
     readonly_fields = fields
     inlines = [RevisionInline, TransitionInline]
-    actions = ["assign_reviewers_automatically"]
+    actions = ["assign_reviewers_automatically", "remind_reviewers", "retract_with_reason"]
 
     # Permissions
 
@@ -128,7 +223,25 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
     def has_assign_permission(self, request):
         return permissions.user_is_editor(request.user)
 
+    def has_decide_permission(self, request):
+        return permissions.user_is_editor(request.user)
+
     # Read-only fields
+
+    @admin.display(description="differences between revisions")
+    def revision_diff_link(self, obj):
+        if obj.current_revision is None:
+            return "-"
+        number = obj.current_revision.number
+        if obj.approved_revision is not None and obj.approved_revision.number != number:
+            old, label = obj.approved_revision.number, "what readers see"
+        elif number > 1:
+            old, label = number - 1, f"revision {number - 1}"
+        else:
+            return "-"
+        return format_html(
+            '<a href="{}">Compare revision {} with {}</a>', _diff_url(obj.pk, old, number), number, label
+        )
 
     @admin.display(description="authors")
     def author_names(self, obj):
@@ -239,6 +352,46 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Save nothing: every article write goes through a service."""
 
+    # The read-only diff between two revisions
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.revision_diff_view)
+        return [path("<path:object_id>/diff/", view, name="articles_article_diff"), *super().get_urls()]
+
+    def revision_diff_view(self, request, object_id):
+        """Show the word-level differences between two revisions of an article (``?from=&to=``)."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        revisions = list(article.revisions.order_by("number").only("pk", "number", "title", "created_at"))
+        if not revisions:
+            raise Http404("This article has no revisions.")
+        numbers = [r.number for r in revisions]
+        try:
+            new = int(request.GET.get("to") or numbers[-1])
+            default_old = new - 1 if new - 1 in numbers else new
+            old = int(request.GET.get("from") or default_old)
+        except ValueError:
+            return HttpResponseBadRequest("Revisions are given by their number, e.g. ?from=1&to=2.")
+        if old not in numbers or new not in numbers:
+            raise Http404(f"This article has revisions {numbers[0]} to {numbers[-1]}.")
+        chosen = {r.number: r for r in article.revisions.filter(number__in={old, new}).prefetch_related("references")}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"Revision {old} → {new}: {article}",
+            "old": chosen[old],
+            "new": chosen[new],
+            "fields": revision_diff(chosen[old], chosen[new]),
+            "revisions": revisions,
+            "approved_number": article.approved_revision.number if article.approved_revision else None,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/articles/article/revision_diff.html", context)
+
     # Actions
 
     @admin.action(description="Assign reviewers automatically", permissions=["assign"])
@@ -254,6 +407,52 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
                 self.message_user(request, f"{article}: invited {names}.", messages.SUCCESS)
             else:
                 self.message_user(request, f"{article}: it already has enough reviewers.", messages.WARNING)
+
+    @admin.action(description="Remind reviewers of their open reviews", permissions=["assign"])
+    def remind_reviewers(self, request, queryset):
+        assignments = (
+            ReviewAssignment.objects.open()
+            .filter(revision__article__in=queryset)
+            .select_related("revision")
+            .order_by("pk")
+        )
+        published, skipped = publish_reminders(assignments, actor=request.user)
+        reminded_articles = {a.revision.article_id for a in assignments}
+        for article in queryset:
+            if article.pk not in reminded_articles:
+                self.message_user(request, f"{article}: no open review to remind anyone of.", messages.WARNING)
+        if published:
+            self.message_user(request, f"Sent {published} review reminder(s).", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} reviewer(s) were already reminded today.", messages.INFO)
+
+    @admin.action(description="Retract selected articles (asks for a reason)", permissions=["decide"])
+    def retract_with_reason(self, request, queryset):
+        """Ask for the reason on an intermediate page, then retract each article through the service."""
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            retracted = 0
+            for article in queryset:
+                try:
+                    services.article_retract(article=article, actor=request.user, reason=form.cleaned_data["reason"])
+                except DomainError as error:
+                    self.message_user(request, f"{article}: {error.message}", messages.ERROR)
+                else:
+                    retracted += 1
+            if retracted:
+                self.message_user(request, f"Retracted {retracted} article(s).", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Retract articles",
+            "articles": list(queryset.select_related("current_revision", "approved_revision")),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "retract_with_reason",
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/articles/article/retract_selected.html", context)
 
 
 @admin.register(BoardMember)
@@ -291,8 +490,9 @@ class ReviewAssignmentAdmin(ImmutableAdminMixin, admin.ModelAdmin):
     """Assignments are made by reviewboard.services (the Article action assigns automatically)."""
 
     list_display = ["board_member", "article_link", "revision_number", "status", "due_date", "created_at"]
-    list_filter = ["status", "board_member"]
+    list_filter = ["status", "revision__article__state", "revision__article__specialty", BoardMemberFilter]
     list_select_related = ["board_member__user", "revision__article__current_revision"]
+    show_full_result_count = False
     search_fields = ["revision__article__slug", "revision__title", "board_member__user__last_name"]
     date_hierarchy = "due_date"
     fields = [
@@ -337,7 +537,7 @@ class ConflictOfInterestAdmin(ImmutableAdminMixin, admin.ModelAdmin):
 
     list_display = ["board_member", "article", "reason", "declared_at"]
     list_select_related = ["board_member__user", "article__current_revision", "article__approved_revision"]
-    list_filter = ["board_member"]
+    list_filter = [BoardMemberFilter]
     search_fields = ["article__slug", "board_member__user__last_name", "reason"]
     fields = ["board_member", "article", "reason", "declared_at"]
     readonly_fields = fields
@@ -367,7 +567,8 @@ class ReviewAdmin(ImmutableAdminMixin, admin.ModelAdmin):
 @admin.register(TransitionLogEntry)
 class TransitionLogEntryAdmin(ImmutableAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "article_link", "transition", "from_state", "to_state", "actor", "reason"]
-    list_filter = ["transition", "to_state"]
+    list_filter = ["transition", "to_state", "article__specialty"]
+    show_full_result_count = False
     list_select_related = ["actor", "article__current_revision", "article__approved_revision"]
     search_fields = ["article__slug", "reason", "actor__username"]
     date_hierarchy = "created_at"

@@ -73,7 +73,19 @@ class ReviewAssignment(models.Model):
                 name="one_live_assignment_per_member_and_revision",
             )
         ]
-        indexes = [models.Index(fields=["board_member", "status"]), models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["board_member", "status"]),
+            models.Index(fields=["status", "due_date"]),
+            # The dashboard: open assignments by due date (overdue, workload), invitations and
+            # completions in a period (workload, turnaround).
+            models.Index(
+                fields=["due_date", "id"], condition=Q(status__in=OPEN_STATUSES), name="assignment_open_due_idx"
+            ),
+            models.Index(fields=["created_at"], name="assignment_created_idx"),
+            models.Index(
+                fields=["completed_at"], condition=Q(status=AssignmentStatus.COMPLETED), name="assignment_completed_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.board_member} on {self.revision} ({self.get_status_display()})"
@@ -140,7 +152,13 @@ class TransitionLogEntry(ImmutableModel):
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = "transition"
-        indexes = [models.Index(fields=["article", "created_at"])]
+        indexes = [
+            models.Index(fields=["article", "created_at"]),
+            # The dashboard: approvals per week, and the stays that ended in a period.
+            models.Index(fields=["to_state", "created_at"], name="log_to_state_created_idx"),
+            # PostgreSQL reads a period's rows from the index alone (include is ignored elsewhere).
+            models.Index(fields=["created_at"], include=["article", "from_state"], name="log_created_covering_idx"),
+        ]
 
     def __str__(self):
         return f"{self.article_id}: {self.from_state} -> {self.to_state} ({self.transition})"

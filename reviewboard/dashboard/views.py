@@ -104,8 +104,11 @@ def dashboard(request):
     if export:
         if export not in EXPORTS:
             return HttpResponseBadRequest(f"No table named {export!r}; choose one of {', '.join(EXPORTS)}.")
-        return _csv(export, filters)
-    return render(request, "dashboard/dashboard.html", {"form": form, **_page(filters, request)})
+        with metrics.reporting_transaction():
+            return _csv(export, filters)
+    with metrics.reporting_transaction():
+        context = _page(filters, request)
+    return render(request, "dashboard/dashboard.html", {"form": form, **context})
 
 
 def _page(filters: metrics.DashboardFilters, request) -> dict:

@@ -267,3 +267,260 @@ def test_admin_index_lists_both_apps(client, demo, username):
     response = _client_for(client, username).get(reverse("admin:index"))
     assert response.status_code == 200
     assert {app["app_label"] for app in response.context["app_list"]} >= {"articles", "reviewboard"}
+
+
+# Filters and search
+
+
+def test_article_list_filters_by_author_and_reviewer(client, demo):
+    member = BoardMember.objects.get(user__username="dr.cardio")
+    reviewed = set(
+        ReviewAssignment.objects.filter(board_member=member).values_list("revision__article__slug", flat=True)
+    )
+    assert reviewed  # the demo has reviews by dr.cardio
+    client = _client_for(client, "editor")
+    response = client.get(_url(Article, "changelist"), {"reviewer": member.pk})
+    assert response.status_code == 200
+    assert {a.slug for a in response.context["cl"].result_list} == reviewed
+    author = get_user_model().objects.get(username="author")
+    response = client.get(_url(Article, "changelist"), {"authors__id__exact": author.pk})
+    assert {a.slug for a in response.context["cl"].result_list} == set(
+        Article.objects.filter(authors=author).values_list("slug", flat=True)
+    )
+    assert "By reviewer" in response.content.decode()
+
+
+def test_article_search_finds_articles_by_author_and_reviewer_name(client, demo):
+    client = _client_for(client, "editor")
+    member = BoardMember.objects.get(user__username="dr.cardio")
+    response = client.get(_url(Article, "changelist"), {"q": member.user.last_name})
+    found = {a.slug for a in response.context["cl"].result_list}
+    assert found == set(
+        Article.objects.filter(revisions__assignments__board_member=member).values_list("slug", flat=True)
+    )
+    response = client.get(_url(Article, "changelist"), {"q": "Unlikelyname"})
+    assert list(response.context["cl"].result_list) == []
+
+
+# Bulk actions
+
+
+def _action(client, action, articles, **extra):
+    return client.post(
+        _url(Article, "changelist"), {"action": action, "_selected_action": [a.pk for a in articles], **extra}
+    )
+
+
+def test_remind_action_publishes_one_reminder_per_open_assignment(client, demo):
+    from reviewboard.notifications.models import OutboxEvent
+
+    article = Article.objects.get(slug="when-is-a-heart-murmur-a-concern")
+    services.assignments_auto(article=article, actor=get_user_model().objects.get(username="editor"))
+    open_ids = set(ReviewAssignment.objects.open().filter(revision__article=article).values_list("pk", flat=True))
+    assert len(open_ids) == 2
+    client = _client_for(client, "editor")
+    response = _action(client, "remind_reviewers", [article])
+    assert response.status_code == 302
+    assert _messages(response) == ["Sent 2 review reminder(s)."]
+    events = OutboxEvent.objects.filter(kind="review_due_soon")
+    assert {e.payload["assignment_id"] for e in events} == open_ids
+    assert {e.article_id for e in events} == {article.pk}
+    # The same day again: the dedupe key of the daily reminder keeps it to one.
+    response = _action(client, "remind_reviewers", [article])
+    assert _messages(response)[-1] == "2 reviewer(s) were already reminded today."
+    assert OutboxEvent.objects.filter(kind="review_due_soon").count() == 2
+
+
+def test_remind_action_reaches_the_board_member_through_the_outbox(client, demo):
+    from reviewboard.notifications.models import Message, OutboxEvent
+    from reviewboard.notifications.outbox import relay_event
+
+    assignment = ReviewAssignment.objects.filter(status=AssignmentStatus.ACCEPTED).select_related("revision").first()
+    ReviewAssignment.objects.filter(pk=assignment.pk).update(due_date=assignment.due_date.replace(year=2020))
+    _action(_client_for(client, "editor"), "remind_reviewers", [assignment.revision.article])
+    event = OutboxEvent.objects.get(kind="review_overdue", payload__assignment_id=assignment.pk)
+    assert relay_event(event.pk)
+    message = Message.objects.get(event=event, channel="inbox")
+    assert message.recipient == assignment.board_member.user
+    assert "is overdue" in message.subject
+
+
+def test_remind_action_says_when_an_article_has_no_open_review(client, demo):
+    from reviewboard.notifications.models import OutboxEvent
+
+    draft = Article.objects.get(slug="can-magnesium-help-prevent-migraine")
+    response = _action(_client_for(client, "editor"), "remind_reviewers", [draft])
+    assert _messages(response) == [f"{draft}: no open review to remind anyone of."]
+    assert not OutboxEvent.objects.filter(kind__in=["review_due_soon", "review_overdue"]).exists()
+
+
+def test_retract_action_asks_for_the_reason_first(client, demo):
+    article = Article.objects.get(slug=APPROVED_SLUG)
+    response = _action(_client_for(client, "editor"), "retract_with_reason", [article])
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Retract 1 article" in content and 'name="reason"' in content
+    article.refresh_from_db()
+    assert article.state == ArticleState.APPROVED
+
+
+def test_retract_action_requires_a_reason(client, demo):
+    article = Article.objects.get(slug=APPROVED_SLUG)
+    response = _action(_client_for(client, "editor"), "retract_with_reason", [article], apply="1", reason="")
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    article.refresh_from_db()
+    assert article.state == ArticleState.APPROVED
+
+
+def test_retract_action_retracts_through_the_service_and_reports_refusals(client, demo):
+    approved = Article.objects.get(slug=APPROVED_SLUG)
+    submitted = Article.objects.get(slug=SUBMITTED_SLUG)
+    response = _action(
+        _client_for(client, "editor"),
+        "retract_with_reason",
+        [approved, submitted],
+        apply="1",
+        reason="New evidence on dosing.",
+    )
+    assert response.status_code == 302
+    approved.refresh_from_db()
+    submitted.refresh_from_db()
+    assert approved.state == ArticleState.RETRACTED
+    assert submitted.state == ArticleState.SUBMITTED
+    entry = approved.transitions.last()
+    assert (entry.transition, entry.actor.username, entry.reason) == ("retract", "editor", "New evidence on dosing.")
+    messages = _messages(response)
+    assert f"{submitted}: You cannot retract an article that is submitted." in messages
+    assert "Retracted 1 article(s)." in messages
+
+
+def test_remind_and_retract_actions_are_for_editors_only(client, demo):
+    staff = factories.UserFactory(is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="articles"))
+    client.force_login(staff)
+    content = client.get(_url(Article, "changelist")).content.decode()
+    assert "remind_reviewers" not in content and "retract_with_reason" not in content
+    article = Article.objects.get(slug=APPROVED_SLUG)
+    _action(client, "retract_with_reason", [article], apply="1", reason="x")
+    article.refresh_from_db()
+    assert article.state == ArticleState.APPROVED
+
+
+# The read-only diff between revisions
+
+
+@pytest.fixture
+def two_revisions(neurology):
+    article = factories.ArticleFactory(specialty=neurology)
+    factories.RevisionFactory(
+        article=article,
+        title=article.current_revision.title,
+        summary_patient="A longer answer in plain words.",
+        created_by=article.authors.first(),
+    )
+    return article
+
+
+def test_revision_diff_shows_the_words_removed_and_added(admin_client, two_revisions):
+    response = admin_client.get(_url(Article, "diff", two_revisions.pk), {"from": 1, "to": 2})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Revision 1 → revision 2" in content
+    assert "<del>short</del><ins>longer</ins>" in content
+    assert 'Title <span class="quiet">(unchanged)</span>' in content
+    assert 'name="_save"' not in content and "<textarea" not in content
+
+
+def test_revision_diff_defaults_to_the_current_revision_and_the_one_before(admin_client, two_revisions):
+    response = admin_client.get(_url(Article, "diff", two_revisions.pk))
+    assert (response.context["old"].number, response.context["new"].number) == (1, 2)
+
+
+@pytest.mark.parametrize(("query", "status"), [({"from": 1, "to": 9}, 404), ({"from": "x", "to": 2}, 400)])
+def test_revision_diff_refuses_revisions_the_article_does_not_have(admin_client, two_revisions, query, status):
+    assert admin_client.get(_url(Article, "diff", two_revisions.pk), query).status_code == status
+
+
+def test_article_change_page_and_revisions_link_to_the_diff(admin_client, two_revisions):
+    content = admin_client.get(_url(Article, "change", two_revisions.pk)).content.decode()
+    diff = _url(Article, "diff", two_revisions.pk)
+    assert f'href="{diff}?from=1&amp;to=2"' in content
+    assert "compare with revision 1" in content
+
+
+def test_revision_diff_needs_view_permission(client, two_revisions):
+    client.force_login(factories.UserFactory(is_staff=True))
+    assert client.get(_url(Article, "diff", two_revisions.pk)).status_code == 403
+
+
+# Roles: editors run the editorial models, admins everything
+
+
+@pytest.fixture
+def staff_editor(db):
+    return factories.EditorFactory(username="staff-editor", is_staff=True)
+
+
+@pytest.mark.parametrize("model_name", ["user", "group"])
+def test_editors_have_no_user_or_group_admin_but_admins_do(client, staff_editor, model_name):
+    url = reverse(f"admin:auth_{model_name}_changelist")
+    client.force_login(staff_editor)
+    assert client.get(url).status_code == 403
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(url).status_code == 200
+
+
+def test_editors_group_is_set_up_by_migration_without_deletes(staff_editor):
+    codenames = set(Permission.objects.filter(group__name="Editors").values_list("content_type__app_label", "codename"))
+    assert ("articles", "change_article") in codenames
+    assert ("reviewboard", "add_boardmember") in codenames
+    assert ("reviewboard", "view_transitionlogentry") in codenames
+    assert not [c for _, c in codenames if c.startswith("delete_")]
+    assert not [c for app, c in codenames if app == "auth"]
+    assert ("articles", "change_revision") not in codenames
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda m: m.__name__)
+def test_editors_may_view_every_editorial_model_and_delete_none(staff_editor, model):
+    request = RequestFactory().get("/")
+    request.user = get_user_model().objects.get(pk=staff_editor.pk)
+    model_admin = admin.site._registry[model]
+    assert model_admin.has_view_permission(request)
+    assert not model_admin.has_delete_permission(request)
+
+
+def test_editor_index_lists_only_the_editorial_apps_and_admin_sees_auth(client, staff_editor):
+    client.force_login(staff_editor)
+    apps = {app["app_label"] for app in client.get(reverse("admin:index")).context["app_list"]}
+    assert apps == {"articles", "reviewboard"}
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    apps = {app["app_label"] for app in client.get(reverse("admin:index")).context["app_list"]}
+    assert "auth" in apps
+
+
+def test_editor_cannot_change_immutable_rows_or_delete_board_members(client, staff_editor, neurology):
+    member = factories.BoardMemberFactory(specialties=[neurology])
+    article = factories.ArticleFactory(specialty=neurology)
+    client.force_login(staff_editor)
+    revision = article.current_revision
+    response = client.post(_url(Revision, "change", revision.pk), {"title": "Changed"})
+    assert response.status_code == 403
+    assert client.get(_url(BoardMember, "change", member.pk)).status_code == 200
+    assert client.post(_url(BoardMember, "delete", member.pk), {"post": "yes"}).status_code == 403
+    assert BoardMember.objects.filter(pk=member.pk).exists()
+
+
+@pytest.mark.parametrize("model", [ReviewAssignment, ConflictOfInterest], ids=lambda m: m.__name__)
+def test_board_member_filter_queries_do_not_grow_with_board_members(client, demo, model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client_for(client, "admin")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(_url(model, "changelist")).status_code == 200
+    factories.BoardMemberFactory.create_batch(5)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(_url(model, "changelist"))
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert "By board member" in response.content.decode()

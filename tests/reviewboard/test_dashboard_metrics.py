@@ -225,3 +225,29 @@ def test_recent_activity_is_the_last_twenty_transitions_newest_first(history):
         log(history["c"], "withdraw", "submitted", "draft", T0 + (20 + n) * DAY, author)
     assert len(metrics.recent_activity(period())) == 20
     assert [e.article.slug for e in metrics.recent_activity(period(specialty_id=history["cardiology"].pk))][:1] == ["c"]
+
+
+def test_time_in_state_of_an_article_created_within_the_period_starts_at_its_creation(history, neurology):
+    # D is created on day 6 and submitted on day 8.5: from day 5, one more draft stay of 2.5 days,
+    # beside C's 6 days (C was created before the period, its stay began before it too).
+    author = factories.AuthorFactory(username="late-writer")
+    with frozen(T0 + 6 * DAY):
+        d = factories.ArticleFactory(slug="d", specialty=neurology, authors=[author])
+    log(d, "submit", "draft", "submitted", T0 + 8.5 * DAY, author)
+    stats = days(metrics.time_in_state(period(start=T0 + 5 * DAY)))
+    assert stats["draft"] == (2, 4.25, 5.65)  # 2.5 and 6: p90 = 2.5 + 0.9 * 3.5
+
+
+def test_time_in_state_ignores_stays_that_ended_after_the_period(history):
+    # Up to day 7: A approve (day 10), B resubmit (8), start_review (9), approve (12) are later.
+    assert days(metrics.time_in_state(period(end=T0 + 7 * DAY))) == {
+        "draft": (3, 4.0, 5.6),
+        "submitted": (2, 0.75, 0.95),  # A 1, B 0.5
+        "under_review": (1, 1.5, 1.5),  # B 4.5 to 6
+    }
+
+
+def test_board_workload_names_each_member(workload):
+    rows = {w.board_member.pk: w.board_member for w in metrics.board_workload(period())}
+    m1 = rows[workload["m1"].pk]
+    assert (m1.display_name, m1.credentials, m1.user.pk) == ("Ann One", "MD", workload["m1"].user.pk)

@@ -20,6 +20,7 @@ from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
 from articles.services import RevisionContent
 from reviewboard import services
 from reviewboard.models import BoardMember, Decision
+from reviewboard.roles import grant_editor_permissions
 
 DEMO_PASSWORD = "demo-pass-2025"  # noqa: S105  (the documented demo logins, see README)
 
@@ -348,10 +349,9 @@ class Command(BaseCommand):
 
     def _groups(self) -> None:
         Group.objects.get_or_create(name=AUTHORS_GROUP)
-        editors, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
-        # Editors run the admin (is_staff) with every permission on the two apps' models; the
+        # Editors run the admin (is_staff) on the editorial models only (see reviewboard.roles); the
         # services still decide who may do what to an article.
-        editors.permissions.add(*Permission.objects.filter(content_type__app_label__in=["articles", "reviewboard"]))
+        grant_editor_permissions(group_model=Group, permission_model=Permission)
 
     def _user(self, demo: DemoUser):
         user, created = get_user_model().objects.get_or_create(
