@@ -1,26 +1,42 @@
 """The public reader pages. Only approved revisions reach a reader, through ``articles.selectors``."""
 
+import functools
+import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db import InterfaceError, OperationalError, connections
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.decorators import method_decorator
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView, TemplateView
 
+from articles import cache as reader_cache
 from articles import preview
+from articles.cache import CachedPage
 from articles.exceptions import ValidationFailed
 from articles.followups import FollowUpForm, client_address, followup_create, followup_rate_exceeded
 from articles.models import Article, ArticleState, ReferenceKind, Revision
 from articles.rendering import render_markdown
 from articles.search import search_published
 from articles.selectors import published_revision, revision_approvers
+
+logger = logging.getLogger(__name__)
 
 AUDIENCE_COOKIE = "audience"
 AUDIENCES = {
@@ -30,8 +46,106 @@ AUDIENCES = {
 DEFAULT_AUDIENCE = "patient"
 AUDIENCE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
+# Browsers and shared caches may keep an anonymous reader page this long (seconds) before revalidating.
+PUBLIC_MAX_AGE = 60
+UNAVAILABLE_RETRY_AFTER = 30
 
 
+@dataclass(frozen=True)
+class RenderedPage:
+    html: str
+    etag: str
+    last_modified: int
+
+
+def unavailable_when_database_is_down(view):
+    """Answer 503 with a friendly page, not a 500, while the database cannot be reached."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (OperationalError, InterfaceError):
+            logger.warning("database unreachable while serving %s", request.path, exc_info=True)
+            _close_broken_connections()
+            # Rendered without the request: the context processors could reach for the database again.
+            response = HttpResponse(render_to_string("articles/unavailable.html"), status=503)
+            response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+            add_never_cache_headers(response)
+            return response
+
+    return wrapper
+
+
+def _close_broken_connections() -> None:
+    """Close connections that failed, so the next request connects afresh and the site recovers by itself.
+
+    The WSGI handler does this between requests too; callers without it (the test client) rely on this.
+    """
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+
+
+def _cached_or_rendered(request, slot, *, render) -> CachedPage | HttpResponse:
+    """Return the current cached page in ``slot``, or call ``render`` and keep a page it returns.
+
+    ``render`` returns a RenderedPage, or an HttpResponse (not found, gone) that is answered as it is. While the
+    database is unreachable, a page past its freshness that no invalidation retired answers instead.
+    """
+    origin = reader_cache.origin_of(request)
+    found = reader_cache.lookup(slot, origin=origin) if slot is not None else reader_cache.Lookup(None, None, None)
+    if found.fresh is not None:
+        return found.fresh
+    try:
+        rendered = render()
+    except (OperationalError, InterfaceError):
+        if found.stale is None:
+            raise
+        # Nothing retired this page since it was rendered: better a slightly old approved page than none.
+        logger.warning("database unreachable: serving %s from the cache past its freshness", request.path)
+        _close_broken_connections()
+        return found.stale
+    if isinstance(rendered, HttpResponse):
+        return rendered
+    generation = found.generation
+    page = CachedPage(
+        html=rendered.html,
+        etag=rendered.etag,
+        last_modified=rendered.last_modified,
+        origin=origin,
+        generation=generation or 0,
+    )
+    if generation is not None:
+        reader_cache.store(slot, page)
+    return page
+
+
+def _page_response(page: CachedPage, *, anonymous: bool, shared: bool) -> HttpResponse:
+    """Return the response for ``page``: validators and shared caching for anonymous readers only."""
+    response = HttpResponse(page.html)
+    patch_vary_headers(response, ["Cookie"])
+    if not anonymous:
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+    response["ETag"] = page.etag
+    response["Last-Modified"] = http_date(page.last_modified)
+    if shared:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    else:
+        patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
+    return response
+
+
+def _conditional(request, response: HttpResponse) -> HttpResponse:
+    """Answer 304 when the reader's copy (If-None-Match, If-Modified-Since) is current."""
+    if not response.has_header("ETag"):
+        return response
+    last_modified = parse_http_date_safe(response["Last-Modified"])
+    return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
+
+
+@method_decorator(unavailable_when_database_is_down, name="dispatch")
 class ArticleListView(ListView):
     """List the published articles, newest approval first, with an optional search."""
 
@@ -39,11 +153,28 @@ class ArticleListView(ListView):
     context_object_name = "articles"
     paginate_by = 20
 
+    def get(self, request, *args, **kwargs):
+        query = reader_cache.normalise_query(request.GET.get("q", ""))
+        slot = None
+        if reader_cache.serves_from_cache(request):
+            slot = reader_cache.list_slot(query=query, page=request.GET.get(self.page_kwarg, ""))
+        result = _cached_or_rendered(request, slot, render=lambda: self._render(request, *args, **kwargs))
+        if isinstance(result, HttpResponse):
+            return result
+        response = _page_response(result, anonymous=reader_cache.is_anonymous(request), shared=True)
+        return _conditional(request, response)
+
+    def _render(self, request, *args, **kwargs) -> RenderedPage:
+        response = super().get(request, *args, **kwargs)
+        html = response.render().content.decode()
+        # The list changes with any article, so its validators come from the page itself and its render time.
+        return RenderedPage(html=html, etag=reader_cache.make_etag(html), last_modified=int(time.time()))
+
     def get_queryset(self):
-        return search_published(self.request.GET.get("q", "")[:200])
+        return search_published(reader_cache.normalise_query(self.request.GET.get("q", "")))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.request.GET.get("q", "").strip(), **kwargs)
+        return super().get_context_data(query=reader_cache.normalise_query(self.request.GET.get("q", "")), **kwargs)
 
 
 @dataclass
@@ -102,7 +233,7 @@ def _review_step(article: Article, revision: Revision) -> int | None:
     return {ArticleState.SUBMITTED: 0, ArticleState.UNDER_REVIEW: 1}.get(article.state)
 
 
-def _page_context(request, revision: Revision, *, audience: str, follow_up_form=None) -> dict:
+def _page_context(request, revision: Revision, *, audience: str) -> dict:
     """Return what the article template needs to show ``revision`` in the wording for ``audience``."""
     article = revision.article
     summary = revision.summary_professional if audience == "professional" else revision.summary_patient
@@ -125,29 +256,19 @@ def _page_context(request, revision: Revision, *, audience: str, follow_up_form=
         "review_steps": REVIEW_STEPS,
         "current_step": _review_step(article, revision),
         "canonical_url": canonical_url,
-        "follow_up_form": follow_up_form or FollowUpForm(),
     }
 
 
+@unavailable_when_database_is_down
 def article_detail(request, slug):
-    """Show the approved revision of an article, in the reader's chosen wording."""
-    revision = published_revision(slug=slug)
-    if revision is None:
-        # Not the content gate: it only decides between "gone" and "not found", and shows no text.
-        retracted = Article.objects.filter(
-            slug=slug, state=ArticleState.RETRACTED, approved_revision__isnull=False
-        ).exists()
-        if retracted:
-            return render(request, "articles/article_retracted.html", status=410)
-        raise Http404("No published article at this address.")
-
+    """Show the approved revision of an article, in the reader's chosen wording; from the cache when current."""
     audience, chosen_now = _chosen_audience(request)
-    context = _page_context(request, revision, audience=audience)
-    context["structured_data"] = _structured_data(
-        revision=revision, canonical_url=context["canonical_url"], reviewers=context["reviewers"]
-    )
-    response = render(request, "articles/article_detail.html", context)
-    patch_vary_headers(response, ["Cookie"])
+    slot = reader_cache.article_slot(slug=slug, audience=audience) if reader_cache.serves_from_cache(request) else None
+    result = _cached_or_rendered(request, slot, render=lambda: _render_article(request, slug=slug, audience=audience))
+    if isinstance(result, HttpResponse):
+        return result
+    # A response that sets the audience cookie is the reader's own: no shared cache may keep it.
+    response = _page_response(result, anonymous=reader_cache.is_anonymous(request), shared=not chosen_now)
     if chosen_now:
         response.set_cookie(
             AUDIENCE_COOKIE,
@@ -157,33 +278,68 @@ def article_detail(request, slug):
             httponly=True,
             secure=request.is_secure(),
         )
-    return response
+    return _conditional(request, response)
 
 
-@require_POST
+def _render_article(request, *, slug: str, audience: str) -> RenderedPage | HttpResponse:
+    """Render the article page from the database, or the answer for an article readers may not see."""
+    revision = published_revision(slug=slug)
+    if revision is None:
+        # Not the content gate: it only decides between "gone" and "not found", and shows no text.
+        retracted = Article.objects.filter(
+            slug=slug, state=ArticleState.RETRACTED, approved_revision__isnull=False
+        ).exists()
+        if retracted:
+            return render(request, "articles/article_retracted.html", status=410)
+        raise Http404("No published article at this address.")
+    context = _page_context(request, revision, audience=audience)
+    context["structured_data"] = _structured_data(
+        revision=revision, canonical_url=context["canonical_url"], reviewers=context["reviewers"]
+    )
+    html = render_to_string("articles/article_detail.html", context, request=request)
+    approved_at = revision.article.approved_at
+    return RenderedPage(
+        html=html,
+        etag=reader_cache.make_etag(revision.pk, approved_at.isoformat(), audience, reader_cache.origin_of(request)),
+        last_modified=int(approved_at.timestamp()),
+    )
+
+
+@unavailable_when_database_is_down
+@require_http_methods(["GET", "HEAD", "POST"])
 def follow_up(request, slug):
-    """Take a reader's follow-up question about a published article, for the editors' intake queue."""
+    """Ask the editors a follow-up question about a published article: the form, and the question it sends.
+
+    Never cached: the form carries the reader's CSRF token and the thank-you message.
+    """
     revision = published_revision(slug=slug)
     if revision is None:
         raise Http404("No published article at this address.")
-    form = FollowUpForm(request.POST)
-    if not form.is_valid():
-        audience, _ = _chosen_audience(request)
-        context = _page_context(request, revision, audience=audience, follow_up_form=form)
-        response = render(request, "articles/article_detail.html", context, status=400)
-        add_never_cache_headers(response)
-        return response
-    if followup_rate_exceeded(client=client_address(request)):
-        return render(request, "articles/follow_up_limited.html", {"article": revision.article}, status=429)
-    if not form.is_spam:  # a bot that filled the honeypot is thanked and ignored
-        try:
-            followup_create(
-                article=revision.article, question=form.cleaned_data["question"], email=form.cleaned_data["email"]
-            )
-        except ValidationFailed as error:
-            raise Http404(error.message) from error
-    messages.success(request, "Thank you. Your question was sent to our editors.")
-    return redirect(reverse("articles:detail", args=[slug]) + "#follow-up")
+    status = 200
+    if request.method == "POST":
+        form = FollowUpForm(request.POST)
+        if form.is_valid():
+            if followup_rate_exceeded(client=client_address(request)):
+                return render(request, "articles/follow_up_limited.html", {"article": revision.article}, status=429)
+            if not form.is_spam:  # a bot that filled the honeypot is thanked and ignored
+                try:
+                    followup_create(
+                        article=revision.article,
+                        question=form.cleaned_data["question"],
+                        email=form.cleaned_data["email"],
+                    )
+                except ValidationFailed as error:
+                    raise Http404(error.message) from error
+            messages.success(request, "Thank you. Your question was sent to our editors.")
+            return redirect(reverse("articles:follow_up", args=[slug]) + "#follow-up")
+        status = 400
+    else:
+        form = FollowUpForm()
+    context = {"article": revision.article, "revision": revision, "follow_up_form": form}
+    response = render(request, "articles/follow_up.html", context, status=status)
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    return response
 
 
 def revision_preview(request, token):

@@ -177,6 +177,10 @@ PREVIEW_LINK_MAX_AGE = env.int("PREVIEW_LINK_MAX_AGE", default=24 * 60 * 60)
 FOLLOWUP_RATE_LIMIT = env.int("FOLLOWUP_RATE_LIMIT", default=5)
 FOLLOWUP_RATE_WINDOW = env.int("FOLLOWUP_RATE_WINDOW", default=60 * 60)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Anonymous readers' article and list pages are cached this long (seconds; 0 turns the cache off),
+# and kept this much longer to answer readers while the database is unreachable.
+READER_CACHE_SECONDS = env.int("READER_CACHE_SECONDS", default=300)
+READER_CACHE_STALE_SECONDS = env.int("READER_CACHE_STALE_SECONDS", default=3600)
 
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:

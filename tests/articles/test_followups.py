@@ -32,19 +32,34 @@ def follow_up_url(article):
     return f"/articles/{article.slug}/follow-up/"
 
 
-def test_article_page_has_the_follow_up_form_with_csrf(client, published):
+def test_article_page_invites_a_question_and_links_to_the_follow_up_page(client, published):
     html = client.get(f"/articles/{published.slug}/").content.decode()
 
     assert "Have a follow-up question?" in html
+    assert f'href="/articles/{published.slug}/follow-up/"' in html
+    # The article page is cached for every reader: it carries no form, token or message of anyone's.
+    assert "csrfmiddlewaretoken" not in html
+    assert '<form method="post"' not in html
+
+
+def test_follow_up_page_shows_the_form_with_csrf_and_is_never_cached(client, published):
+    response = client.get(follow_up_url(published))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Have a follow-up question?" in html
+    assert published.approved_revision.title in html
     assert f'action="/articles/{published.slug}/follow-up/"' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert 'name="website"' in html  # the honeypot, hidden from people
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
 
 
 def test_reader_sends_a_question_and_sees_a_thank_you(client, published):
     response = client.post(follow_up_url(published), {"question": QUESTION, "email": "reader@example.org"}, follow=True)
 
-    assert response.redirect_chain[-1][0] == f"/articles/{published.slug}/#follow-up"
+    assert response.redirect_chain[-1][0] == f"/articles/{published.slug}/follow-up/#follow-up"
     assert "Your question was sent to our editors." in response.content.decode()
     question = FollowUpQuestion.objects.get()
     assert (question.article, question.question, question.email, question.status) == (
@@ -53,6 +68,18 @@ def test_reader_sends_a_question_and_sees_a_thank_you(client, published):
         "reader@example.org",
         "open",
     )
+
+
+def test_thank_you_is_shown_once_and_never_on_the_article_page(client, published):
+    client.post(follow_up_url(published), {"question": QUESTION})
+
+    article_html = client.get(f"/articles/{published.slug}/").content.decode()
+    first = client.get(follow_up_url(published)).content.decode()
+    second = client.get(follow_up_url(published)).content.decode()
+
+    assert "Your question was sent to our editors." not in article_html
+    assert "Your question was sent to our editors." in first
+    assert "Your question was sent to our editors." not in second
 
 
 def test_sending_a_question_signals_it_inside_the_transaction(client, published):
@@ -149,5 +176,9 @@ def test_questions_about_unpublished_articles_are_not_found(client, article):
     assert not FollowUpQuestion.objects.exists()
 
 
-def test_the_follow_up_address_takes_posts_only(client, published):
-    assert client.get(follow_up_url(published)).status_code == 405
+def test_follow_up_page_of_an_unpublished_article_is_not_found(client, article):
+    assert client.get(follow_up_url(article)).status_code == 404
+
+
+def test_the_follow_up_address_takes_no_other_method(client, published):
+    assert client.put(follow_up_url(published)).status_code == 405
