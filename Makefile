@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install migrate demo worker beat bench audit clean
+.PHONY: run test lint format install migrate demo worker beat bench bench-web audit clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -55,8 +55,11 @@ beat: install
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_REDIS ?= redis://127.0.0.1:6379/12
 BENCH_ARTICLES ?= 100000
+# The HTTP bench (bench/web.py): its own database and Redis dbs 6 (broker) and 7 (cache); BENCH_WEB_ARGS
+# passes options, e.g. BENCH_WEB_ARGS="--strict --duration 10".
+BENCH_WEB_ARGS ?=
 
-bench: install
+bench: install bench-web
 	psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS bench_outbox" -c "CREATE DATABASE bench_outbox"
 	DATABASE_URL=$(BENCH_PG)/bench_outbox REDIS_URL=$(BENCH_REDIS) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG)/bench_outbox REDIS_URL=$(BENCH_REDIS) $(PY) bench/outbox.py 200
@@ -64,6 +67,11 @@ bench: install
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) manage.py seed_scale --articles $(BENCH_ARTICLES)
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) bench/dashboard.py
+
+# Reader pages over HTTP: gunicorn on the production settings, load from wrk (Debian's package).
+bench-web: install
+	bash scripts/install-wrk.sh
+	$(PY) bench/web.py --pg $(BENCH_PG) $(BENCH_WEB_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Benchmarks: the outbox, the dashboard and the HTTP harness (``bench/web.py``)."""
