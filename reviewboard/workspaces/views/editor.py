@@ -1,18 +1,20 @@
 """The editor's workspace: queues per state, and each article's assignments, decisions and timeline."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from articles.exceptions import ActionForbidden, DomainError
 from articles.models import Article, ArticleState
 from articles.selectors import article_revisions
 from reviewboard import services
 from reviewboard.models import OPEN_STATUSES, ReviewAssignment
 from reviewboard.selectors import article_timeline, reviewer_suggestions
 from reviewboard.workspaces.forms import AssignForm, ReasonForm
-from reviewboard.workspaces.views.guards import editor_required, perform
+from reviewboard.workspaces.views.guards import editor_required, error_messages, perform
 
 S = ArticleState
 # The queues an editor works through first come first.
@@ -90,7 +92,11 @@ def _timeline(article, revisions, assignments, transitions) -> list[dict]:
 @editor_required
 def article_detail(request, slug):
     """Show an article with its reviewers, the assigner's suggestions, decisions and its full timeline."""
-    article = _article(slug)
+    return _article_page(request, _article(slug))
+
+
+def _article_page(request, article, *, assign_form=None, status=200):
+    """Render the editor's article page; ``assign_form`` carries a failed assignment's errors to its fields."""
     revisions = list(article_revisions(article=article))
     assignments = list(
         ReviewAssignment.objects.filter(revision__article=article)
@@ -106,13 +112,14 @@ def article_detail(request, slug):
             "assignments": assignments,
             "assigning": assigning,
             "suggestions": reviewer_suggestions(article=article) if assigning else [],
-            "assign_form": AssignForm(),
+            "assign_form": assign_form or AssignForm(),
             "reason_form": ReasonForm(),
             "can_reject": article.state in (S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED),
             "can_retract": article.state == S.APPROVED,
             "can_reopen": article.state in (S.REJECTED, S.RETRACTED),
             "timeline": _timeline(article, revisions, assignments, article_timeline(article=article)),
         },
+        status=status,
     )
 
 
@@ -122,18 +129,18 @@ def assign(request, slug):
     article = _article(slug)
     form = AssignForm(request.POST)
     if form.is_valid():
-        perform(
-            request,
-            services.assignment_create,
-            f"{form.cleaned_data['board_member'].display_name} is invited to review.",
-            article=article,
-            **form.cleaned_data,
-        )
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("workspaces:editor_article", article.slug)
+        try:
+            services.assignment_create(article=article, actor=request.user, **form.cleaned_data)
+        except ActionForbidden as error:
+            raise PermissionDenied(error.message) from error
+        except DomainError as error:
+            # Shown beside the board member field, like the form's own errors.
+            for message in error_messages(error):
+                form.add_error("board_member", message)
+        else:
+            messages.success(request, f"{form.cleaned_data['board_member'].display_name} is invited to review.")
+            return redirect("workspaces:editor_article", article.slug)
+    return _article_page(request, article, assign_form=form, status=400)
 
 
 @require_POST
