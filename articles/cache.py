@@ -17,7 +17,8 @@ import time
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -115,6 +116,33 @@ def _article_generation_key(slug: str) -> str:
     return f"reader:article:generation:{slug}"
 
 
+# (pool, client): the Redis client the lookups reuse, for the pool it was made for.
+_redis_client: tuple = (None, None)
+
+
+def _get_many(keys: list[str]) -> dict:
+    """Return ``cache.get_many(keys)``: on Redis, one MGET through a client reused across requests.
+
+    Django's RedisCache builds a new client object (its command callbacks, its event dispatcher) on every call,
+    around the shared connection pool; on a cached page that costs as much as the round trip. The client is
+    tied to its pool, so a cache configured anew (another pool) gets a client of its own.
+    """
+    global _redis_client
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return cache.get_many(keys)
+    redis_cache = backend._cache
+    pool = redis_cache._get_connection_pool(False)
+    reused_pool, client = _redis_client
+    if reused_pool is not pool:
+        client = redis_cache._client(connection_pool=pool)
+        _redis_client = (pool, client)
+    values = client.mget([backend.make_and_validate_key(key) for key in keys])
+    return {
+        key: redis_cache._serializer.loads(value) for key, value in zip(keys, values, strict=True) if value is not None
+    }
+
+
 class Lookup(NamedTuple):
     fresh: CachedPage | None  # current and within READER_CACHE_SECONDS: serve it
     stale: CachedPage | None  # current but past its freshness: serve it only if the database is unreachable
@@ -127,7 +155,7 @@ def lookup(slot: PageSlot, *, origin: str) -> Lookup:
     Read the generation before the database, so that an invalidation during the render retires it.
     """
     try:
-        found = cache.get_many([slot.generation_key, slot.key])
+        found = _get_many([slot.generation_key, slot.key])
         generation = found.get(slot.generation_key)
         if generation is None:
             # A new (or evicted) generation starts from the clock, never at a value an older entry holds.

@@ -4,6 +4,7 @@ Citations are found in the parsed text only (never inside code, link text or att
 ``items[1]`` in code stays code and a ``[1]`` in a link's title leaves the link intact.
 """
 
+import functools
 import re
 
 import nh3
@@ -86,6 +87,9 @@ def sanitise(html: str) -> str:
     )
 
 
+# A pure function of its text, so a memo is safe whatever changes in the database; the reader page renders the
+# same (immutable) revisions' text on every uncached request. Bounded: a few hundred sections and summaries.
+@functools.lru_cache(maxsize=512)
 def render_markdown(markdown_text: str) -> str:
     """Render Markdown to sanitised HTML; raw HTML in the source is escaped, never passed on."""
     return sanitise(_markdown.render(markdown_text))

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from articles.models import Article, Reference, Revision
 
@@ -12,17 +12,20 @@ def published_articles() -> QuerySet[Article]:
     return Article.objects.published().select_related("approved_revision", "specialty")
 
 
-def published_revision(*, slug: str) -> Revision | None:
-    """Return the approved revision of the article at ``slug``, or None if readers may not see it."""
-    article = published_articles().filter(slug=slug).first()
+def published_revision(*, slug: str, with_references: bool = True) -> Revision | None:
+    """Return the approved revision of the article at ``slug``, or None if readers may not see it.
+
+    One query for the article, its specialty and its approved revision, and one for the references unless
+    ``with_references`` is False (a caller that has them already, the references of a revision never change).
+    """
+    article = next(iter(published_articles().filter(slug=slug)), None)
     if article is None:
         return None
-    return (
-        Revision.objects.filter(pk=article.approved_revision_id)
-        .select_related("article__specialty")
-        .prefetch_related(Prefetch("references", queryset=Reference.objects.order_by("number")))
-        .get()
-    )
+    revision = article.approved_revision
+    revision.article = article
+    if with_references:
+        prefetch_related_objects([revision], Prefetch("references", queryset=Reference.objects.order_by("number")))
+    return revision
 
 
 def article_revisions(*, article: Article) -> QuerySet[Revision]:

@@ -184,7 +184,7 @@ class ReferenceGroup:
 
 
 def _reference_groups(revision: Revision) -> list[ReferenceGroup]:
-    """Group the (prefetched) references by kind, in the order of the kinds, each group by number."""
+    """Group the references by kind, in the order of the kinds, each group by number."""
     references = list(revision.references.all())
     groups = []
     for kind in ReferenceKind:
@@ -233,25 +233,45 @@ def _review_step(article: Article, revision: Revision) -> int | None:
     return {ArticleState.SUBMITTED: 0, ArticleState.UNDER_REVIEW: 1}.get(article.state)
 
 
+# The rendered sections and references of a revision, by (id, created_at). Revisions and their references are
+# immutable, so a revision's body never changes once rendered; created_at guards against a reused id (SQLite
+# reuses the ids of deleted rows). Per process, bounded; the page around it (audience, reviewers, article)
+# is rendered on every request.
+_REVISION_BODIES: dict[tuple, str] = {}
+_REVISION_BODIES_MAX = 256
+
+
+def _revision_body(revision: Revision) -> str:
+    """Return the sections and references of ``revision`` as HTML, rendered once per revision and process."""
+    key = (revision.pk, revision.created_at)
+    body = _REVISION_BODIES.get(key)
+    if body is None:
+        sections = [
+            # render_markdown escapes raw HTML and sanitises its output, so it is safe to mark.
+            {"heading": section.get("heading", ""), "html": mark_safe(render_markdown(section.get("body", "")))}  # noqa: S308
+            for section in revision.sections
+        ]
+        context = {"sections": sections, "reference_groups": _reference_groups(revision)}
+        body = mark_safe(render_to_string("articles/_revision_body.html", context))  # noqa: S308  (autoescaped)
+        if len(_REVISION_BODIES) >= _REVISION_BODIES_MAX:
+            _REVISION_BODIES.clear()
+        _REVISION_BODIES[key] = body
+    return body
+
+
 def _page_context(request, revision: Revision, *, audience: str) -> dict:
     """Return what the article template needs to show ``revision`` in the wording for ``audience``."""
     article = revision.article
     summary = revision.summary_professional if audience == "professional" else revision.summary_patient
     reviewers = revision_approvers(revision=revision)
     canonical_url = request.build_absolute_uri(reverse("articles:detail", args=[article.slug]))
-    sections = [
-        # render_markdown escapes raw HTML and sanitises its output, so it is safe to mark.
-        {"heading": section.get("heading", ""), "html": mark_safe(render_markdown(section.get("body", "")))}  # noqa: S308
-        for section in revision.sections
-    ]
     return {
         "article": article,
         "revision": revision,
         "audience": audience,
         "audiences": AUDIENCES,
-        "summary_html": mark_safe(render_markdown(summary)),  # noqa: S308  (sanitised, as above)
-        "sections": sections,
-        "reference_groups": _reference_groups(revision),
+        "summary_html": mark_safe(render_markdown(summary)),  # noqa: S308  (render_markdown sanitises)
+        "revision_body": _revision_body(revision),
         "reviewers": reviewers,
         "review_steps": REVIEW_STEPS,
         "current_step": _review_step(article, revision),
@@ -283,7 +303,8 @@ def article_detail(request, slug):
 
 def _render_article(request, *, slug: str, audience: str) -> RenderedPage | HttpResponse:
     """Render the article page from the database, or the answer for an article readers may not see."""
-    revision = published_revision(slug=slug)
+    # The references only when the revision's body is not rendered yet (_revision_body).
+    revision = published_revision(slug=slug, with_references=False)
     if revision is None:
         # Not the content gate: it only decides between "gone" and "not found", and shows no text.
         retracted = Article.objects.filter(

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
-from articles.models import Article
+from articles.models import Article, Specialty
 from reviewboard.models import (
     OPEN_STATUSES,
     AssignmentStatus,
@@ -74,17 +75,50 @@ def open_assignments_for(*, board_member: BoardMember) -> QuerySet[ReviewAssignm
 
 def approving_board_members(revision) -> list[BoardMember]:
     """Return the board members whose completed reviews approved ``revision``, by name."""
-    reviews = (
-        Review.objects.filter(
-            assignment__revision=revision,
-            assignment__status=AssignmentStatus.COMPLETED,
-            decision=Decision.APPROVE,
+    # Every uncached reader page asks, so one query (a row per member and specialty) instead of a query for the
+    # members and one for their specialties. The instances are built as the ORM builds them (``from_db``): the
+    # fields read here are loaded, any other is deferred, and ``specialties.all()`` answers from the rows read.
+    rows = (
+        BoardMember.objects.filter(
+            assignments__revision=revision,
+            assignments__status=AssignmentStatus.COMPLETED,
+            assignments__review__decision=Decision.APPROVE,
         )
-        .select_related("assignment__board_member__user")
-        .prefetch_related("assignment__board_member__specialties")
-        .order_by("assignment__board_member__user__last_name", "assignment__board_member__user__first_name", "pk")
+        .order_by("user__last_name", "user__first_name", "assignments__review", "specialties__name")
+        .values_list(
+            "assignments__review",
+            "pk",
+            "user_id",
+            "credentials",
+            "user__username",
+            "user__first_name",
+            "user__last_name",
+            "specialties__pk",
+            "specialties__name",
+        )
     )
-    return [review.assignment.board_member for review in reviews]
+    user_model = get_user_model()
+    members, specialties = {}, {}  # by approving review: a member is listed once per review, as always
+    for review, member, user, credentials, username, first_name, last_name, specialty, name in rows:
+        if review not in members:
+            members[review] = _loaded(BoardMember, rows.db, id=member, user_id=user, credentials=credentials)
+            members[review].user = _loaded(
+                user_model, rows.db, id=user, username=username, first_name=first_name, last_name=last_name
+            )
+            specialties[review] = []
+        if specialty is not None:
+            specialties[review].append(_loaded(Specialty, rows.db, id=specialty, name=name))
+    for review, member in members.items():
+        prefetched = member.specialties.all()
+        prefetched._result_cache, prefetched._prefetch_done = specialties[review], True
+        member._prefetched_objects_cache = {"specialties": prefetched}
+    return list(members.values())
+
+
+def _loaded(model, db: str, **values):
+    """Return an instance of ``model`` as the ORM loads one with only ``values``' fields (the others deferred)."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
 
 
 def author_feedback(*, article: Article) -> QuerySet[Review]:

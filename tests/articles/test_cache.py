@@ -231,12 +231,28 @@ def test_unreachable_cache_falls_back_to_the_database(client, published, monkeyp
         raise ConnectionError("cache down")
 
     monkeypatch.setattr(cache, "get_many", down)
+    monkeypatch.setattr(reader_cache, "_get_many", down)  # the lookups' own read on Redis
     monkeypatch.setattr(cache, "set", down)
 
     response = client.get(url(published))
 
     assert response.status_code == 200
     assert published.approved_revision.title in response.content.decode()
+
+
+@pytest.mark.redis
+def test_lookups_on_redis_reuse_one_client_and_read_what_the_cache_holds():
+    cache.set("reader:test:a", {"html": "<p>a</p>"}, timeout=60)
+    cache.set("reader:test:b", 7, timeout=60)
+
+    first = reader_cache._get_many(["reader:test:a", "reader:test:b", "reader:test:missing"])
+    client = reader_cache._redis_client[1]
+    second = reader_cache._get_many(["reader:test:a"])
+
+    assert first == cache.get_many(["reader:test:a", "reader:test:b", "reader:test:missing"])
+    assert first == {"reader:test:a": {"html": "<p>a</p>"}, "reader:test:b": 7}
+    assert second == {"reader:test:a": {"html": "<p>a</p>"}}
+    assert reader_cache._redis_client[1] is client
 
 
 # Conditional GET

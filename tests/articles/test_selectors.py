@@ -45,11 +45,23 @@ def test_unknown_slug_is_not_published(db):
 def test_approved_article_shows_the_approved_revision_with_references(article, django_assert_num_queries):
     approved = article.current_revision
     _approve(article)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         revision = published_revision(slug=article.slug)
         assert revision == approved
         assert revision.article.specialty.name == "Neurology"
         assert [reference.number for reference in revision.references.all()] == [1]
+
+
+def test_published_revision_without_references_reads_the_article_and_revision_in_one_query(
+    article, django_assert_num_queries
+):
+    approved = article.current_revision
+    _approve(article)
+    with django_assert_num_queries(1):
+        revision = published_revision(slug=article.slug, with_references=False)
+        assert revision == approved
+        assert revision.title == approved.title
+        assert revision.article.specialty.name == "Neurology"
 
 
 def test_published_revision_query_count_does_not_grow_with_references(author, neurology, django_assert_num_queries):
@@ -59,7 +71,7 @@ def test_published_revision_query_count_does_not_grow_with_references(author, ne
         factories.ReferenceFactory(revision=revision, number=number)
     article.refresh_from_db()
     _approve(article)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         shown = published_revision(slug=article.slug)
         assert [reference.number for reference in shown.references.all()] == list(range(1, 11))
 

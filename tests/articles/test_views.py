@@ -516,3 +516,50 @@ def test_whitenoise_serves_static_files_right_after_the_security_middleware():
 
     security = settings.MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
     assert settings.MIDDLEWARE[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+
+
+# Rendering cost: a revision's body once per process, the page around it on every request
+
+
+def test_uncached_page_reads_a_revisions_references_only_for_its_first_render(
+    client, published, settings, django_assert_num_queries
+):
+    settings.READER_CACHE_SECONDS = 0
+    first = client.get(article_url(published)).content.decode()
+
+    with django_assert_num_queries(2) as captured:  # the article with its revision, and the approvers
+        second = client.get(article_url(published)).content.decode()
+
+    assert second == first
+    assert not any("articles_reference" in query["sql"] for query in captured.captured_queries)
+
+
+def test_uncached_page_shows_a_reviewers_new_name_while_the_revision_body_is_reused(client, published, board, settings):
+    settings.READER_CACHE_SECONDS = 0
+    member = board[0]
+    approve_by(published.approved_revision, member)
+    client.get(article_url(published))
+    member.user.first_name, member.user.last_name = "Rosalind", "Franklin"
+    member.user.save()
+
+    html = client.get(article_url(published)).content.decode()
+
+    assert "Rosalind Franklin" in html
+    assert published.approved_revision.references.first().title in html
+
+
+def test_reviewer_specialties_are_listed_by_name_and_a_member_without_any_shows_none(client, published, board):
+    revision = published.approved_revision
+    with_specialties, without = board[0], board[1]
+    with_specialties.specialties.set(
+        [factories.SpecialtyFactory(name="Pediatrics"), factories.SpecialtyFactory(name="Cardiology")]
+    )
+    without.specialties.clear()
+    approve_by(revision, with_specialties)
+    approve_by(revision, without)
+
+    html = client.get(article_url(published)).content.decode()
+
+    assert '<span class="reviewer__specialties">Cardiology, Pediatrics</span>' in html
+    assert html.count('class="reviewer__specialties"') == 1
+    assert html.count('class="reviewer"') == 2
