@@ -147,6 +147,9 @@ class TransitionLogEntry(ImmutableModel):
     from_state = models.CharField(max_length=20, choices=ArticleState.choices)
     to_state = models.CharField(max_length=20, choices=ArticleState.choices)
     reason = models.TextField(blank=True)
+    # When the article entered ``from_state``: the previous row's ``created_at``, or the article's
+    # creation for its first row. This row's ``created_at`` minus it is how long that stay lasted.
+    entered_at = models.DateTimeField(help_text="When the article entered the state it left here.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -156,12 +159,28 @@ class TransitionLogEntry(ImmutableModel):
             models.Index(fields=["article", "created_at"]),
             # The dashboard: approvals per week, and the stays that ended in a period.
             models.Index(fields=["to_state", "created_at"], name="log_to_state_created_idx"),
-            # PostgreSQL reads a period's rows from the index alone (include is ignored elsewhere).
-            models.Index(fields=["created_at"], include=["article", "from_state"], name="log_created_covering_idx"),
+            # The dashboard's time in state: each state's stays that ended in a period, read from the
+            # index alone on PostgreSQL (include is ignored elsewhere).
+            models.Index(
+                fields=["from_state", "created_at"], include=["entered_at", "article"], name="log_state_stay_idx"
+            ),
         ]
 
     def __str__(self):
         return f"{self.article_id}: {self.from_state} -> {self.to_state} ({self.transition})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.entered_at is None:
+            self.entered_at = self.state_entered_at(self.article)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def state_entered_at(cls, article: Article):
+        """Return when ``article`` entered its current state. Caller holds the article's row lock."""
+        previous = (
+            cls.objects.filter(article=article).order_by("-created_at", "-pk").values_list("created_at", flat=True)
+        )
+        return previous.first() or article.created_at
 
 
 from reviewboard.notifications.models import *  # noqa

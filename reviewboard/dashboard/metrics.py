@@ -13,10 +13,11 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, TruncWeek
 from django.utils import timezone
 
+from articles.followup_models import FollowUpQuestion, FollowUpStatus
 from articles.models import Article, ArticleState
 from reviewboard.models import OPEN_STATUSES, AssignmentStatus, BoardMember, ReviewAssignment, TransitionLogEntry
 
@@ -47,16 +48,16 @@ class DashboardFilters:
 def reporting_transaction():
     """Run the dashboard's reads in one transaction: one snapshot, tuned for aggregates on PostgreSQL.
 
-    The settings last until the transaction ends (``set_config(..., true)``): no JIT, whose
-    compilation costs more than these queries save, and room to sort the durations in memory.
-    One query on PostgreSQL besides the transaction's own; nothing elsewhere.
+    The setting lasts until the transaction ends (``set_config(..., true)``): room to sort the
+    durations in memory (JIT is off for every connection, in settings). One query on PostgreSQL
+    besides the transaction's own; nothing elsewhere.
     """
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)", [WORK_MEM])
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
         yield
 
 
@@ -129,23 +130,33 @@ def percentile_cont(values: list[float], fraction: float) -> float | None:
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
 
 
-def duration_stats(sql: str, params) -> dict:
+def duration_stats(sql: str, params, *, groups=None) -> dict:
     """Return {group_key: DurationStats} of ``ended_at - started_at`` over the rows of ``sql``.
 
     ``sql`` selects the columns ``group_key``, ``started_at`` and ``ended_at``. One query.
+    With ``groups`` (every key there can be), PostgreSQL reads each group's rows on its own, from
+    an index led by the group key, instead of sorting all the rows by group first.
     Only trusted SQL (the ORM's or this module's) may be passed; values go in ``params``.
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            percentiles = ", ".join(f"percentile_cont({p!r}) WITHIN GROUP (ORDER BY seconds)" for p in PERCENTILES)
-            # OFFSET 0 keeps the subquery: each duration is computed once, not once per percentile.
-            cursor.execute(
-                f"SELECT group_key, count(*), {percentiles} FROM ("  # noqa: S608
-                f"SELECT group_key, EXTRACT(EPOCH FROM ended_at - started_at) AS seconds FROM ({sql}) AS stays OFFSET 0"
-                ") AS durations GROUP BY group_key",
-                params,
+            fractions = ", ".join(repr(p) for p in PERCENTILES)
+            # One sort of the durations serves every percentile.
+            aggregates = (
+                f"count(*) AS n, percentile_cont(ARRAY[{fractions}]::float8[]) WITHIN GROUP "
+                "(ORDER BY EXTRACT(EPOCH FROM ended_at - started_at)) AS percentiles"
             )
-            return {key: DurationStats(n, *(float(v) for v in values)) for key, n, *values in cursor.fetchall()}
+            if groups:
+                keys = ", ".join(["(%s)"] * len(groups))
+                cursor.execute(
+                    f"SELECT g.key, d.n, d.percentiles FROM (VALUES {keys}) AS g(key) "  # noqa: S608
+                    f"CROSS JOIN LATERAL (SELECT {aggregates} FROM ({sql}) AS stays "
+                    "WHERE stays.group_key = g.key) AS d WHERE d.n > 0",
+                    [*groups, *params],
+                )
+            else:
+                cursor.execute(f"SELECT group_key, {aggregates} FROM ({sql}) AS stays GROUP BY group_key", params)  # noqa: S608
+            return {key: DurationStats(n, *(float(v) for v in values)) for key, n, values in cursor.fetchall()}
         # SQLite: the durations themselves, the percentiles in Python.
         cursor.execute(
             f"SELECT group_key, (julianday(ended_at) - julianday(started_at)) * 86400.0 FROM ({sql}) AS durations",  # noqa: S608
@@ -172,10 +183,10 @@ class MedianSeconds(Aggregate):
         super().__init__(F(end), F(start), **extra)
 
 
-def queryset_duration_stats(rows: QuerySet, *, group_by: str, start: str, end: str) -> dict:
+def queryset_duration_stats(rows: QuerySet, *, group_by: str, start: str, end: str, groups=None) -> dict:
     """Return {group: DurationStats} of ``end - start`` over the rows of a queryset."""
     selected = rows.order_by().values(group_key=F(group_by), started_at=F(start), ended_at=F(end))
-    return duration_stats(*selected.query.sql_with_params())
+    return duration_stats(*selected.query.sql_with_params(), groups=groups)
 
 
 # The tables.
@@ -188,19 +199,47 @@ class StateCount:
     count: int
 
 
-def articles_per_state(filters: DashboardFilters) -> tuple[list[StateCount], int]:
-    """Return the number of articles in each state now, and how many are due for re-review."""
+@dataclass(frozen=True)
+class StateSummary:
+    states: list[StateCount]
+    due_for_rereview: int
+    questions_waiting: int
+
+
+def state_summary(filters: DashboardFilters) -> StateSummary:
+    """Return the articles in each state now, how many are due for re-review, and the open follow-up questions.
+
+    The questions are the whole intake queue (what /editor/intake/ lists), whatever the filters:
+    the queue is not split by specialty or editor. One query, the count folded into the states'.
+    """
     cutoff = timezone.now() - timedelta(days=rereview_after_days())
+    waiting = (
+        FollowUpQuestion.objects.filter(status=FollowUpStatus.OPEN).order_by().values("status").annotate(n=Count("pk"))
+    )
     rows = (
         _articles(filters)
         .values("state")
         # Counting the (never null) state lets PostgreSQL answer from the (state, approved_at) index alone.
-        .annotate(n=Count("state"), due=Count("state", filter=Q(state=ArticleState.APPROVED, approved_at__lt=cutoff)))
+        .annotate(
+            n=Count("state"),
+            due=Count("state", filter=Q(state=ArticleState.APPROVED, approved_at__lt=cutoff)),
+            waiting=Subquery(waiting.values("n")),
+        )
         .order_by()
     )
     counts = {row["state"]: row for row in rows}
     table = [StateCount(s.value, s.label, counts[s.value]["n"] if s.value in counts else 0) for s in ArticleState]
-    return table, sum(row["due"] for row in counts.values())
+    if counts:
+        questions = next(iter(counts.values()))["waiting"] or 0
+    else:  # no article matches the filters: the queue is counted on its own
+        questions = FollowUpQuestion.objects.filter(status=FollowUpStatus.OPEN).count()
+    return StateSummary(table, sum(row["due"] for row in counts.values()), questions)
+
+
+def articles_per_state(filters: DashboardFilters) -> tuple[list[StateCount], int]:
+    """Return the number of articles in each state now, and how many are due for re-review."""
+    summary = state_summary(filters)
+    return summary.states, summary.due_for_rereview
 
 
 @dataclass(frozen=True)
@@ -216,47 +255,13 @@ def time_in_state(filters: DashboardFilters) -> list[TimeInState]:
     """Return how long articles stayed in each state they left during the period.
 
     A stay runs from the transition that entered the state (or the article's creation, for the
-    first draft) to the transition that left it; stays not yet ended are not counted.
+    first draft) to the transition that left it; stays not yet ended are not counted. Each log row
+    carries when its stay began (``entered_at``), so only the period's rows are read.
     """
-    log = TransitionLogEntry._meta.db_table
-    article = Article._meta.db_table
-    # Only the log rows of the period are read. Within the period a stay begins at the article's
-    # previous row (LAG). The first row of an article in the period began its stay at the last row
-    # before the period, looked up by an index probe on (article_id, created_at), only for
-    # articles created before the period (transitions never precede their article's creation);
-    # without such a row, at the article's creation.
-    # Only table names from the models and SQL from the ORM are interpolated; values are parameters.
-    narrowed = ""
-    narrowed_params: tuple = ()
-    if filters.specialty_id:
-        narrowed += f" AND l.article_id IN (SELECT s.id FROM {article} s WHERE s.specialty_id = %s)"  # noqa: S608
-        narrowed_params += (filters.specialty_id,)
-    if filters.editor_id:
-        narrowed += (
-            f" AND l.article_id IN (SELECT e.article_id FROM {log} e"  # noqa: S608
-            " WHERE e.transition = 'start_review' AND e.actor_id = %s)"
-        )
-        narrowed_params += (filters.editor_id,)
-    sql = f"""
-        SELECT w.from_state AS group_key, w.ended_at,
-               CASE
-                   WHEN w.previous IS NOT NULL THEN w.previous
-                   WHEN a.created_at >= %s THEN a.created_at
-                   ELSE COALESCE(
-                       (SELECT MAX(p.created_at) FROM {log} p WHERE p.article_id = w.article_id AND p.created_at < %s),
-                       a.created_at
-                   )
-               END AS started_at
-        FROM (
-            SELECT l.article_id, l.from_state, l.created_at AS ended_at,
-                   LAG(l.created_at) OVER (PARTITION BY l.article_id ORDER BY l.created_at, l.id) AS previous
-            FROM {log} l
-            WHERE l.created_at >= %s AND l.created_at < %s{narrowed}
-        ) AS w
-        JOIN {article} a ON a.id = w.article_id
-    """  # noqa: S608
-    params = (filters.start, filters.start, filters.start, filters.end, *narrowed_params)
-    stats = duration_stats(sql, params)
+    stays = _log(filters).filter(created_at__gte=filters.start, created_at__lt=filters.end)
+    stats = queryset_duration_stats(
+        stays, group_by="from_state", start="entered_at", end="created_at", groups=ArticleState.values
+    )
     return [
         TimeInState(s.value, s.label, stats[s.value].count, stats[s.value].median_seconds, stats[s.value].p90_seconds)
         for s in ArticleState
@@ -337,28 +342,75 @@ def board_workload(filters: DashboardFilters) -> list[Workload]:
     completed_in_period = Q(
         status=AssignmentStatus.COMPLETED, completed_at__gte=filters.start, completed_at__lt=filters.end
     )
-    # Only the rows any count looks at: open now, invited in the period or completed in it (three
-    # indexes); the rest of the archive is never read.
-    rows = (
-        assignments.filter(Q(status__in=OPEN_STATUSES) | in_period | completed_in_period)
-        .values("board_member_id")
-        .annotate(
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=filters.today)),
-            completed=Count("pk", filter=completed_in_period),
-            declined=Count("pk", filter=in_period & Q(status=AssignmentStatus.DECLINED)),
-            invited=Count("pk", filter=in_period & ~Q(status=AssignmentStatus.CANCELLED)),
-        )
-        .filter(Q(open__gt=0) | Q(completed__gt=0) | Q(invited__gt=0))
-        .order_by()
+    postgresql = connection.vendor == "postgresql"
+    open_now = Q(status__in=OPEN_STATUSES)
+    none, no_median = Value(0), Cast(Value(None), FloatField())
+    if filters.specialty_id:
+        # Narrowed to a specialty, every pass would join the specialty's revisions again: one pass
+        # over the rows any count looks at, joined once, costs less.
+        parts = [
+            assignments.filter(open_now | in_period | completed_in_period)
+            .values("board_member_id")
+            .annotate(
+                open=Count("pk", filter=open_now),
+                overdue=Count("pk", filter=open_now & Q(due_date__lt=filters.today)),
+                completed=Count("pk", filter=completed_in_period),
+                declined=Count("pk", filter=in_period & Q(status=AssignmentStatus.DECLINED)),
+                invited=Count("pk", filter=in_period & ~Q(status=AssignmentStatus.CANCELLED)),
+                turnaround=(
+                    MedianSeconds("created_at", "completed_at", filter=completed_in_period) if postgresql else no_median
+                ),
+            )
+        ]
+    else:
+        # Three passes, each over only the rows it counts and through its own index (open now,
+        # invited in the period, completed in the period), added up per member below; the rest of
+        # the archive is never read. On PostgreSQL the median turnaround comes with the completed pass.
+        parts = [
+            assignments.filter(open_now)
+            .values("board_member_id")
+            .annotate(
+                open=Count("pk"),
+                overdue=Count("pk", filter=Q(due_date__lt=filters.today)),
+                completed=none,
+                declined=none,
+                invited=none,
+                turnaround=no_median,
+            ),
+            assignments.filter(in_period)
+            .values("board_member_id")
+            .annotate(
+                open=none,
+                overdue=none,
+                completed=none,
+                declined=Count("pk", filter=Q(status=AssignmentStatus.DECLINED)),
+                invited=Count("pk", filter=~Q(status=AssignmentStatus.CANCELLED)),
+                turnaround=no_median,
+            ),
+            assignments.filter(completed_in_period)
+            .values("board_member_id")
+            .annotate(
+                open=none,
+                overdue=none,
+                completed=Count("pk"),
+                declined=none,
+                invited=none,
+                turnaround=MedianSeconds("created_at", "completed_at") if postgresql else no_median,
+            ),
+        ]
+    compiled = [part.order_by().query.sql_with_params() for part in parts]
+    union = " UNION ALL ".join(part_sql for part_sql, _ in compiled)
+    sql = (
+        "SELECT board_member_id, SUM(open) AS open, SUM(overdue) AS overdue, "  # noqa: S608 (SQL from the ORM)
+        "SUM(completed) AS completed, SUM(declined) AS declined, SUM(invited) AS invited, "
+        "MAX(turnaround) AS turnaround "
+        f"FROM ({union}) AS parts GROUP BY board_member_id "
+        "HAVING SUM(open) > 0 OR SUM(completed) > 0 OR SUM(invited) > 0"
     )
-    if connection.vendor == "postgresql":
-        # The median turnaround in the same pass over the rows: one query instead of two.
-        rows = rows.annotate(turnaround=MedianSeconds("created_at", "completed_at", filter=completed_in_period))
-        counts = {row["board_member_id"]: row for row in _with_members(rows)}
+    counts = {row["board_member_id"]: row for row in _with_members(sql, [p for _, ps in compiled for p in ps])}
+    if postgresql:
         turnaround = {key: row["turnaround"] for key, row in counts.items() if row["turnaround"] is not None}
     else:
-        counts = {row["board_member_id"]: row for row in _with_members(rows)}
         stats = queryset_duration_stats(
             assignments.filter(completed_in_period), group_by="board_member_id", start="created_at", end="completed_at"
         )
@@ -380,12 +432,12 @@ def board_workload(filters: DashboardFilters) -> list[Workload]:
     return table
 
 
-def _with_members(rows: QuerySet) -> list[dict]:
-    """Return the per-member rows of ``rows``, each with its member's name: one query, not two.
+def _with_members(sql: str, params) -> list[dict]:
+    """Return the per-member rows of ``sql``, each with its member's name: one query, not two.
 
     The members are joined to the aggregated rows (a few hundred), not to every assignment.
+    Only SQL from the ORM or this module may be passed; values go in ``params``.
     """
-    sql, params = rows.query.sql_with_params()
     member, user = BoardMember._meta.db_table, get_user_model()._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

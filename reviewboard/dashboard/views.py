@@ -112,7 +112,8 @@ def dashboard(request):
 
 
 def _page(filters: metrics.DashboardFilters, request) -> dict:
-    states, rereview_count = metrics.articles_per_state(filters)
+    summary = metrics.state_summary(filters)
+    states, rereview_count = summary.states, summary.due_for_rereview
     times = metrics.time_in_state(filters)
     approvals = metrics.approvals_per_week(filters)
     workload = metrics.board_workload(filters)
@@ -146,6 +147,7 @@ def _page(filters: metrics.DashboardFilters, request) -> dict:
         "overdue_total": sum(w.overdue for w in workload),
         "rereview": rereview,
         "rereview_count": rereview_count,
+        "questions_waiting": summary.questions_waiting,
         "rereview_days": metrics.rereview_after_days(),
         "activity": metrics.recent_activity(filters),
         "charts": {

@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 
+from articles.followup_models import FollowUpQuestion
 from articles.models import Article
 from reviewboard.dashboard import metrics
 from reviewboard.models import AssignmentStatus, TransitionLogEntry
@@ -101,11 +102,41 @@ def test_time_in_state_filters_by_specialty_and_editor(history, neurology):
     assert by_editor == {"draft": (1, 2.0, 2.0), "submitted": (1, 1.0, 1.0), "under_review": (1, 7.0, 7.0)}
 
 
+def test_time_in_state_reads_when_each_stay_began_from_the_log_row(history):
+    # The stay's start is stored on the row that ended it: the previous row of the article, or its creation.
+    a_rows = list(TransitionLogEntry.objects.filter(article=history["a"]).order_by("created_at"))
+    assert [row.entered_at for row in a_rows] == [T0, T0 + 2 * DAY, T0 + 3 * DAY]
+    # A period holding only A's approval still counts the whole 7-day review, begun before the period.
+    assert days(metrics.time_in_state(period(start=T0 + 9.9 * DAY, end=T0 + 10.1 * DAY))) == {
+        "under_review": (1, 7.0, 7.0)
+    }
+
+
 def test_percentile_cont_interpolates_like_postgresql():
     assert metrics.percentile_cont([10, 20, 30, 40], 0.5) == 25
     assert metrics.percentile_cont([10, 20, 30, 40], 0.9) == pytest.approx(37)
     assert metrics.percentile_cont([5], 0.9) == 5
     assert metrics.percentile_cont([], 0.5) is None
+
+
+def test_follow_up_questions_waiting_counts_the_open_questions_of_the_whole_queue(history):
+    factories.FollowUpQuestionFactory.create_batch(3, article=history["a"])
+    factories.FollowUpQuestionFactory(article=history["c"])
+    factories.FollowUpQuestionFactory(article=history["b"], status="closed", closed_reason="Answered.")
+    converted = factories.FollowUpQuestionFactory(article=history["b"])
+    FollowUpQuestion.objects.filter(pk=converted.pk).update(status="converted", converted_article=history["c"])
+    summary = metrics.state_summary(period())
+    assert summary.questions_waiting == 4
+    assert summary.due_for_rereview == 0
+    assert {row.state: row.count for row in summary.states}["approved"] == 2
+    # The queue is not split by specialty, even when no article of the specialty exists.
+    assert metrics.state_summary(period(specialty_id=history["cardiology"].pk)).questions_waiting == 4
+    empty = factories.SpecialtyFactory(name="Dermatology", slug="dermatology")
+    assert metrics.state_summary(period(specialty_id=empty.pk)).questions_waiting == 4
+
+
+def test_follow_up_questions_waiting_is_zero_without_open_questions(history):
+    assert metrics.state_summary(period()).questions_waiting == 0
 
 
 def test_approvals_per_week_counts_each_week_including_empty_ones(history):
@@ -193,6 +224,18 @@ def test_board_workload_gives_open_completed_turnaround_and_decline_rate(workloa
     assert (m2.open, m2.overdue, m2.completed, m2.declined, m2.invited) == (1, 0, 1, 0, 2)
     assert m2.median_turnaround_seconds == pytest.approx(86400)
     assert m2.decline_rate == 0
+
+
+def test_board_workload_narrowed_to_a_specialty_counts_the_same_and_leaves_others_out(workload, neurology):
+    def table(filters):
+        return [
+            (w.board_member.pk, w.open, w.overdue, w.completed, w.declined, w.invited, w.median_turnaround_seconds)
+            for w in metrics.board_workload(filters)
+        ]
+
+    assert table(period(specialty_id=neurology.pk)) == table(period())
+    other = factories.SpecialtyFactory(name="Cardiology", slug="cardiology")
+    assert metrics.board_workload(period(specialty_id=other.pk)) == []
 
 
 def test_board_workload_period_excludes_older_completions(workload):

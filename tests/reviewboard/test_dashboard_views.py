@@ -10,6 +10,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import Article
 from reviewboard.models import AssignmentStatus, TransitionLogEntry
 from tests import factories
 
@@ -110,6 +111,14 @@ def test_dashboard_shows_every_section_with_charts_and_tables(editor_client, edi
     assert 'role="img"' in html and '<title id="chart-approvals-title">Approvals per week</title>' in html
     assert '<desc id="chart-times-desc">Submitted: median' in html
     assert html.count("export=") == 7
+
+
+def test_dashboard_links_the_waiting_follow_up_questions_to_the_intake_queue(editor_client, editor, neurology):
+    build(2, neurology, editor)
+    factories.FollowUpQuestionFactory.create_batch(2, article=Article.objects.first())
+    html = editor_client.get(URL).content.decode()
+    assert "Follow-up questions waiting" in html
+    assert '<a href="/editor/intake/"><span class="big-number">2</span> open reader questions' in html
 
 
 def test_query_count_does_not_grow_with_rows(editor_client, editor, neurology, django_assert_max_num_queries):

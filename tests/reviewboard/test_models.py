@@ -118,3 +118,57 @@ def test_database_refuses_bulk_delete_of_transition_log_entries():
     entry = factories.TransitionLogEntryFactory()
     with pytest.raises(DatabaseError), transaction.atomic():
         TransitionLogEntry.objects.filter(pk=entry.pk).delete()
+
+
+def test_log_row_created_without_entered_at_takes_the_previous_rows_time():
+    first = factories.TransitionLogEntryFactory()
+    second = factories.TransitionLogEntryFactory(
+        article=first.article, transition="start_review", from_state="submitted", to_state="under_review"
+    )
+    assert first.entered_at == first.article.created_at
+    assert TransitionLogEntry.objects.get(pk=second.pk).entered_at == first.created_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_fills_entered_at_from_the_previous_row_or_the_articles_creation():
+    from datetime import UTC, datetime, timedelta
+
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("reviewboard", "0005_dashboard_indexes")], [("reviewboard", "0006_transitionlogentry_entered_at")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        apps = executor.loader.project_state(before).apps
+        Article = apps.get_model("articles", "Article")
+        Log = apps.get_model("reviewboard", "TransitionLogEntry")
+        user = apps.get_model("auth", "User").objects.create(username="migrating-editor")
+        specialty = apps.get_model("articles", "Specialty").objects.create(name="Migration", slug="migration")
+        created = datetime(2025, 1, 1, tzinfo=UTC)
+        first, second = (Article.objects.create(slug=slug, specialty=specialty) for slug in ("first", "second"))
+        Article.objects.filter(pk__in=[first.pk, second.pk]).update(created_at=created)
+        times = [created + timedelta(days=n) for n in (2, 3, 3)]  # two rows at the same instant: id breaks the tie
+        steps = [("draft", "submitted"), ("submitted", "under_review"), ("under_review", "approved")]
+        rows = [
+            (Log.objects.create(article=first, actor=user, transition="t", from_state=f, to_state=t).pk, when)
+            for when, (f, t) in zip(times, steps, strict=True)
+        ]
+        other = Log.objects.create(article=second, actor=user, transition="submit", from_state="draft", to_state="x")
+        with connection.cursor() as cursor:  # PostgreSQL refuses UPDATE of the log: set the times with it off
+            if connection.vendor == "postgresql":
+                cursor.execute("ALTER TABLE reviewboard_transitionlogentry DISABLE TRIGGER USER")
+            for pk, when in rows:
+                cursor.execute("UPDATE reviewboard_transitionlogentry SET created_at = %s WHERE id = %s", [when, pk])
+            if connection.vendor == "postgresql":
+                cursor.execute("ALTER TABLE reviewboard_transitionlogentry ENABLE TRIGGER USER")
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+
+        entered = dict(TransitionLogEntry.objects.values_list("pk", "entered_at"))
+        assert [entered[pk] for pk, _ in rows] == [created, times[0], times[1]]
+        assert entered[other.pk] == Article.objects.get(pk=second.pk).created_at
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())

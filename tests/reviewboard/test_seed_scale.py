@@ -40,6 +40,18 @@ def test_every_state_is_where_its_log_leads(seeded):
     assert {pk for pk, state in states.items() if state != "draft"} == seen
 
 
+def test_every_log_row_records_when_its_stay_began(seeded):
+    created = dict(Article.objects.values_list("pk", "created_at"))
+    rows = TransitionLogEntry.objects.order_by("article_id", "created_at", "pk").values_list(
+        "article_id", "entered_at", "created_at"
+    )
+    for article_id, entries in groupby(rows, key=lambda r: r[0]):
+        entries = list(entries)
+        assert entries[0][1] == created[article_id]
+        for before, after in zip(entries, entries[1:], strict=False):
+            assert after[1] == before[2]
+
+
 def test_approved_articles_pin_their_last_revision_and_a_quorum_of_approvals(seeded):
     approved = Article.objects.filter(state__in=["approved", "retracted"])
     assert approved.exists()

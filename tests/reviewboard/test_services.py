@@ -101,3 +101,15 @@ def test_rereview_round_waits_submitted_when_no_member_is_free(article, author, 
     assert article.state == ArticleState.SUBMITTED
     assert article.approved_revision == approved
     assert article.current_revision != approved
+
+
+def test_each_log_row_records_when_the_article_entered_the_state_it_left(article, author, editor, board):
+    first, second = _in_review(article, author, editor, board[:2])
+    services.review_submit(
+        assignment=first, actor=first.board_member.user, decision=Decision.REQUEST_CHANGES, comments_to_author="Fix"
+    )
+    rows = list(TransitionLogEntry.objects.filter(article=article).order_by("created_at", "pk"))
+    assert [row.transition for row in rows] == ["submit", "start_review", "request_changes"]
+    article.refresh_from_db()
+    assert rows[0].entered_at == article.created_at
+    assert [row.entered_at for row in rows[1:]] == [row.created_at for row in rows[:-1]]

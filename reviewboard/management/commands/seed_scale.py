@@ -405,10 +405,12 @@ class Command(BaseCommand):
                     from_state=source,
                     to_state=target,
                     reason=reason,
+                    # The stay in ``source`` began at the article's previous event (in time order), or its creation.
+                    entered_at=p.events[k - 1][5] if k else p.created_at,
                     created_at=when,
                 )
                 for a, p in zip(articles, plans, strict=True)
-                for name, source, target, number, actor, when, reason in p.events
+                for k, (name, source, target, number, actor, when, reason) in enumerate(p.events)
             ],
             batch_size=self.batch,
         )
