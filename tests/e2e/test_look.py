@@ -124,6 +124,7 @@ def test_every_workspace_fits_a_phone_without_sideways_scrolling(live_server, ne
         ("editor-article-under-review", f"/editor/articles/{under_review}/"),
         ("editor-article-submitted", f"/editor/articles/{site['submitted'].slug}/"),
         ("intake-queue", "/editor/intake/"),
+        ("editorial-dashboard", "/dashboard/"),
     ):
         check_fits(editor_page, f"{live_server.url}{path}", name, screenshot)
 
