@@ -1,8 +1,16 @@
-"""Search over what readers may see: the approved revision of each published article, nothing else."""
+"""Search over what readers may see: the approved revision of each published article, nothing else.
+
+On PostgreSQL each revision stores its weighted search document in the ``search_vector`` column
+(migration 0006: generated at insert, GIN-indexed; not a model field), and a search is one indexed
+``@@`` match on the approved revision, ranked with ``ts_rank``. Every word matches as a prefix, so a
+word typed in part still finds the article. Other databases match a substring.
+"""
+
+import re
 
 from django.db import connection
-from django.db.models import F, Func, JSONField, Q, QuerySet, TextField, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Expression, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from articles.models import Article
 from articles.selectors import published_articles
@@ -12,54 +20,110 @@ TITLE = "approved_revision__title"
 SUMMARIES = ("approved_revision__summary_patient", "approved_revision__summary_professional")
 SECTIONS = "approved_revision__sections"
 SEARCH_CONFIG = "english"
+SEARCH_VECTOR_COLUMN = "search_vector"
+# A query longer than this many terms is cut: the reader list takes at most 200 characters anyway.
+MAX_TERMS = 32
+
+# A term of the query: "a phrase" (closing quote optional), or a run of non-space characters; a leading
+# "-" negates it, as in web search syntax.
+_TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
+# The words of a term: letters and digits only, so the tsquery built from them is always well formed.
+_WORD = re.compile(r"[^\W_]+")
 
 
 def search_published(query: str) -> QuerySet[Article]:
     """Return the published articles whose approved text matches ``query``, best match first.
 
-    PostgreSQL ranks a full-text match (title above summaries above sections); a word typed in
-    part still finds the article by substring, ranked after the full-text matches. SQLite
+    PostgreSQL ranks a full-text match (title above summaries above sections), then newest approval;
+    each word matches as a prefix of a (stemmed) word, ``-word`` excludes, ``"a phrase"`` keeps its
+    order and ``or`` joins alternatives. A query without any letter or digit finds nothing. SQLite
     matches substrings only, newest approval first.
     """
     query = query.strip()
     articles = published_articles()
     if not query:
         return articles.order_by("-approved_at", "pk")
-    articles = articles.annotate(sections_text=_sections_text())
-    substring = _substring_match(query)
     if connection.vendor != "postgresql":
-        return articles.filter(substring).order_by("-approved_at", "pk")
+        articles = articles.annotate(sections_text=Cast(SECTIONS, TextField()))
+        return articles.filter(_substring_match(query)).order_by("-approved_at", "pk")
 
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    from django.contrib.postgres.search import SearchQuery, SearchRank
 
-    vector = (
-        SearchVector(TITLE, weight="A", config=SEARCH_CONFIG)
-        + SearchVector(*SUMMARIES, weight="B", config=SEARCH_CONFIG)
-        + SearchVector("sections_text", weight="C", config=SEARCH_CONFIG)
-    )
-    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    raw = prefix_tsquery(query)
+    if not raw:
+        return articles.none()
+    search_query = SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
+    # ``alias`` keeps the document out of the SELECT and the count; only the page computes the rank.
     return (
-        articles.annotate(document=vector)
-        .annotate(rank=Coalesce(SearchRank(F("document"), search_query), Value(0.0)))
-        .filter(Q(document=search_query) | substring)
+        articles.alias(document=ApprovedRevisionVector())
+        .filter(document=search_query)
+        .annotate(rank=SearchRank(ApprovedRevisionVector(), search_query))
         .order_by("-rank", "-approved_at", "pk")
     )
 
 
-def _sections_text():
-    """Return the approved sections' headings and bodies as one text, for matching."""
-    if connection.vendor == "postgresql":
-        # Only the values: the key names "heading" and "body" must not match a query.
-        values = Func(
-            F(SECTIONS), template="jsonb_path_query_array(%(expressions)s, '$[*].*')", output_field=JSONField()
-        )
-        return Cast(values, TextField())
-    # SQLite keeps the JSON text (with its key names, and non-ASCII letters escaped).
-    return Cast(SECTIONS, TextField())
+def prefix_tsquery(query: str) -> str:
+    """Return ``query`` (web search syntax) as ``to_tsquery`` text where every word is a prefix, or "".
+
+    Built only from letters and digits, operators and ``:*``, so no user text can break the syntax;
+    it is passed to the database as a parameter, never interpolated into SQL.
+    """
+    alternatives: list[list[str]] = [[]]
+    for number, match in enumerate(_TERM.finditer(query)):
+        if number >= MAX_TERMS:
+            break
+        negated, phrase, word = match.groups()
+        if phrase is None and not negated and word.lower() == "or":
+            if alternatives[-1]:
+                alternatives.append([])
+            continue
+        words = _WORD.findall(phrase if phrase is not None else word)
+        if not words:
+            continue
+        if negated:
+            # An excluded word is excluded exactly (stemmed), not as a prefix.
+            alternatives[-1].append("!(" + " <-> ".join(words) + ")")
+        else:
+            joiner = " <-> " if phrase is not None else " & "
+            alternatives[-1].append("(" + joiner.join(f"{w}:*" for w in words) + ")")
+    return " | ".join("(" + " & ".join(terms) + ")" for terms in alternatives if terms)
+
+
+class ApprovedRevisionVector(Expression):
+    """The stored ``search_vector`` of the article's approved revision (PostgreSQL, migration 0006).
+
+    Resolves the join to the approved revision as the query already makes it (``select_related``),
+    and names the column on that join's alias, whatever the alias is.
+    """
+
+    def __init__(self, column=None):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+        self.column = column
+
+    def get_source_expressions(self):
+        return [self.column] if self.column is not None else []
+
+    def set_source_expressions(self, expressions):
+        if expressions:
+            (self.column,) = expressions
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        clone = self.copy()
+        # Any real column of the approved revision: its join alias is the one the vector lives on.
+        clone.column = query.resolve_ref(TITLE, allow_joins, reuse, summarize)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(self.column.alias)
+        return f"{alias}.{connection.ops.quote_name(SEARCH_VECTOR_COLUMN)}", []
 
 
 def _substring_match(query: str) -> Q:
+    """Match ``query`` as a substring of the title, the summaries or the sections' text."""
     condition = Q(**{f"{TITLE}__icontains": query})
     for field in SUMMARIES:
         condition |= Q(**{f"{field}__icontains": query})
+    # SQLite keeps the JSON text (with its key names, and non-ASCII letters escaped).
     return condition | Q(sections_text__icontains=query)

@@ -1,6 +1,9 @@
 import pytest
+from django.db import connection
+from django.utils import timezone
 
-from articles.search import search_published
+from articles.models import Article, ArticleState, Revision
+from articles.search import prefix_tsquery, search_published
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +115,125 @@ def test_full_text_search_stems_words_and_reads_web_search_syntax(neurology):
 
     assert sorted(slugs(search_published("jerking"))) == sorted([jerks.slug, jerks_and_sleep.slug])
     assert slugs(search_published("jerk -sleep")) == [jerks.slug]
+
+
+def test_every_word_typed_in_part_still_finds_the_article(neurology):
+    article = make_article(neurology, title="What causes myoclonus?", summary_patient="Sudden jerks of a muscle.")
+    make_article(neurology, title="What is a migraine?", summary_patient="A headache.")
+
+    assert slugs(search_published("myoclon")) == [article.slug]
+    if connection.vendor == "postgresql":
+        assert slugs(search_published("myocl jerk")) == [article.slug]
+
+
+def test_a_word_typed_in_part_never_finds_a_newer_revision_under_review(neurology):
+    article = make_article(neurology, title="What is a tremor?")
+    article.revise()
+    article.save()
+    factories.RevisionFactory(article=article, title="What is a tremor? Xerodermia", summary_patient="Xerodermia.")
+    article.submit()
+    article.start_review()
+    article.save()
+
+    assert slugs(search_published("xerodermia")) == []
+    assert slugs(search_published("xeroderm")) == []
+    assert slugs(search_published("trem")) == [article.slug]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "'",
+        "&",
+        "!",
+        ":*",
+        "(",
+        ")",
+        "|",
+        "<->",
+        '"',
+        "\\",
+        "-",
+        "-or",
+        "'; DROP TABLE articles_article; --",
+        "a:*b",
+        "²",
+    ],
+)
+def test_a_query_of_operators_and_punctuation_does_not_fail(neurology, query):
+    make_article(neurology, title="What causes myoclonus?")
+
+    found = slugs(search_published(query))  # a malformed tsquery would raise here
+
+    if connection.vendor == "postgresql":
+        assert found == []  # no word in the query: nothing to find (SQLite matches it as a substring)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "query", ["myoclonus!", "(myoclonus", "myoclonus:*", "'myoclonus'", "myoclonus & |", "<myoclonus>"]
+)
+def test_operators_around_a_word_still_find_it(neurology, query):
+    article = make_article(neurology, title="What causes myoclonus?")
+
+    assert slugs(search_published(query)) == [article.slug]
+
+
+@pytest.mark.postgres
+def test_a_query_without_letters_or_digits_finds_nothing(neurology):
+    make_article(neurology, title="What causes myoclonus? (jerks)")
+
+    assert slugs(search_published("?! ()")) == []
+
+
+@pytest.mark.postgres
+def test_a_title_match_by_prefix_ranks_above_a_body_only_match(neurology):
+    body_only = make_article(
+        neurology, title="What is a tic?", sections=[{"heading": "See", "body": "Myoclonic jerks."}]
+    )
+    in_title = make_article(neurology, title="Myoclonic epilepsy in children")
+
+    assert slugs(search_published("myoclon")) == [in_title.slug, body_only.slug]
+
+
+@pytest.mark.postgres
+def test_search_reads_alternatives_and_phrases(neurology):
+    tremor = make_article(neurology, title="What is an essential tremor?")
+    migraine = make_article(neurology, title="What is a migraine aura?")
+    make_article(neurology, title="What is a tic?")
+
+    assert sorted(slugs(search_published("tremor or migraine"))) == sorted([tremor.slug, migraine.slug])
+    assert slugs(search_published('"essential trem"')) == [tremor.slug]
+    assert slugs(search_published('"tremor essential"')) == []
+
+
+def test_prefix_query_is_built_from_letters_and_digits_only():
+    assert prefix_tsquery("jerk -sleep") == "((jerk:*) & !(sleep))"
+    assert prefix_tsquery('"essential tremor" or tic') == "((essential:* <-> tremor:*)) | ((tic:*))"
+    assert prefix_tsquery("covid-19 ') & !:*") == "((covid:* & 19:*))"
+    assert prefix_tsquery("'&!():*|") == ""
+
+
+@pytest.mark.postgres
+def test_search_uses_the_revisions_full_text_index(neurology, author):
+    make_article(neurology, title="What causes myoclonus?")
+    # A thousand published articles (in bulk: through the services it would take minutes).
+    others = Article.objects.bulk_create(
+        Article(slug=f"migraine-{n}", specialty=neurology, state=ArticleState.APPROVED, approved_at=timezone.now())
+        for n in range(1000)
+    )
+    revisions = Revision.objects.bulk_create(
+        Revision(article=article, number=1, title=f"Migraine {n}", created_by=author)
+        for n, article in enumerate(others)
+    )
+    for article, revision in zip(others, revisions, strict=True):
+        article.current_revision = article.approved_revision = revision
+    Article.objects.bulk_update(others, ["current_revision", "approved_revision"])
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article, articles_revision")
+        # These revisions are a few words each, real ones pages of text: a scan would read them all.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = search_published("myoclonus").explain()
+
+    assert "articles_revision_search_gin" in plan
