@@ -85,8 +85,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation costs more than it saves on a web workload's short queries (it added about
-    # 300 ms to the dashboard's larger plans).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # 300 ms to the dashboard's larger plans); random_page_cost for SSDs lets the planner use the
+    # search's GIN index when many articles match (25 ms -> 10 ms on 2,000 articles).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off -c random_page_cost=1.1")
     if env.bool("DB_POOL", default=False):
         # psycopg 3's connection pool; Django requires persistent connections off with it.
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {

@@ -6,7 +6,6 @@ every write calls the same service as the web pages.
 
 import hashlib
 
-from django.db.models import Q
 from django.http import Http404
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
@@ -20,7 +19,8 @@ from rest_framework.views import APIView
 
 from articles import services as article_services
 from articles.models import Article, Specialty
-from articles.selectors import published_articles, published_revision, revision_approvers
+from articles.search import search_published
+from articles.selectors import published_revision, revision_approvers
 from reviewboard import services
 from reviewboard.api import serializers as s
 from reviewboard.api.permissions import IsBoardMember, IsEditor
@@ -104,14 +104,8 @@ class PublishedArticleListView(ConditionalGetMixin, ApiListView):
 
     def get_queryset(self):
         query = self.query()
-        articles = published_articles().order_by("-approved_at", "pk")
-        words = query.get("q", "").strip()
-        if words:
-            articles = articles.filter(
-                Q(approved_revision__title__icontains=words)
-                | Q(approved_revision__summary_patient__icontains=words)
-                | Q(approved_revision__summary_professional__icontains=words)
-            )
+        # The readers' search: ranked full text on PostgreSQL, newest approval first without words.
+        articles = search_published(query.get("q", ""))
         if query.get("specialty"):
             articles = articles.filter(specialty__slug=query["specialty"])
         return articles
