@@ -31,7 +31,8 @@ from articles import preview
 from articles.cache import CachedPage
 from articles.exceptions import ValidationFailed
 from articles.followups import FollowUpForm, client_address, followup_create, followup_rate_exceeded
-from articles.models import Article, ArticleState, ReferenceKind, Revision
+from articles.models import Article, ArticleState, Revision
+from articles.presentation import revision_body_html
 from articles.rendering import render_markdown
 from articles.search import search_published
 from articles.selectors import published_revision, revision_approvers
@@ -177,23 +178,6 @@ class ArticleListView(ListView):
         return super().get_context_data(query=reader_cache.normalise_query(self.request.GET.get("q", "")), **kwargs)
 
 
-@dataclass
-class ReferenceGroup:
-    label: str
-    references: list
-
-
-def _reference_groups(revision: Revision) -> list[ReferenceGroup]:
-    """Group the references by kind, in the order of the kinds, each group by number."""
-    references = list(revision.references.all())
-    groups = []
-    for kind in ReferenceKind:
-        members = sorted((r for r in references if r.kind == kind.value), key=lambda r: r.number)
-        if members:
-            groups.append(ReferenceGroup(label=kind.label, references=members))
-    return groups
-
-
 def _chosen_audience(request) -> tuple[str, bool]:
     """Return the reader's audience and whether it was chosen on this request."""
     asked = request.GET.get("audience")
@@ -233,32 +217,6 @@ def _review_step(article: Article, revision: Revision) -> int | None:
     return {ArticleState.SUBMITTED: 0, ArticleState.UNDER_REVIEW: 1}.get(article.state)
 
 
-# The rendered sections and references of a revision, by (id, created_at). Revisions and their references are
-# immutable, so a revision's body never changes once rendered; created_at guards against a reused id (SQLite
-# reuses the ids of deleted rows). Per process, bounded; the page around it (audience, reviewers, article)
-# is rendered on every request.
-_REVISION_BODIES: dict[tuple, str] = {}
-_REVISION_BODIES_MAX = 256
-
-
-def _revision_body(revision: Revision) -> str:
-    """Return the sections and references of ``revision`` as HTML, rendered once per revision and process."""
-    key = (revision.pk, revision.created_at)
-    body = _REVISION_BODIES.get(key)
-    if body is None:
-        sections = [
-            # render_markdown escapes raw HTML and sanitises its output, so it is safe to mark.
-            {"heading": section.get("heading", ""), "html": mark_safe(render_markdown(section.get("body", "")))}  # noqa: S308
-            for section in revision.sections
-        ]
-        context = {"sections": sections, "reference_groups": _reference_groups(revision)}
-        body = mark_safe(render_to_string("articles/_revision_body.html", context))  # noqa: S308  (autoescaped)
-        if len(_REVISION_BODIES) >= _REVISION_BODIES_MAX:
-            _REVISION_BODIES.clear()
-        _REVISION_BODIES[key] = body
-    return body
-
-
 def _page_context(request, revision: Revision, *, audience: str) -> dict:
     """Return what the article template needs to show ``revision`` in the wording for ``audience``."""
     article = revision.article
@@ -271,7 +229,7 @@ def _page_context(request, revision: Revision, *, audience: str) -> dict:
         "audience": audience,
         "audiences": AUDIENCES,
         "summary_html": mark_safe(render_markdown(summary)),  # noqa: S308  (render_markdown sanitises)
-        "revision_body": _revision_body(revision),
+        "revision_body": revision_body_html(revision),
         "reviewers": reviewers,
         "review_steps": REVIEW_STEPS,
         "current_step": _review_step(article, revision),
@@ -303,7 +261,7 @@ def article_detail(request, slug):
 
 def _render_article(request, *, slug: str, audience: str) -> RenderedPage | HttpResponse:
     """Render the article page from the database, or the answer for an article readers may not see."""
-    # The references only when the revision's body is not rendered yet (_revision_body).
+    # The references only when the revision's body is not rendered yet (presentation.revision_body_html).
     revision = published_revision(slug=slug, with_references=False)
     if revision is None:
         # Not the content gate: it only decides between "gone" and "not found", and shows no text.

@@ -11,7 +11,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from articles.exceptions import ActionForbidden, DomainError, ValidationFailed
-from articles.models import Article, ArticleState, Reference, ReferenceKind, Revision
+from articles.models import Article, ArticleState, Reference, Revision
+from articles.presentation import revision_body_html
 from articles.rendering import render_markdown
 from articles.selectors import article_revisions
 from articles.services import article_create, revision_create
@@ -190,14 +191,6 @@ def article_detail(request, slug):
     )
 
 
-def _reference_groups(references) -> list[tuple[str, list]]:
-    return [
-        (kind.label, [r for r in references if r.kind == kind.value])
-        for kind in ReferenceKind
-        if any(r.kind == kind.value for r in references)
-    ]
-
-
 def revision_page_context(revision: Revision, audience: str) -> dict:
     """Return what the reader's page shows for ``revision``, rendered the way readers get it."""
     summary = revision.summary_professional if audience == "professional" else revision.summary_patient
@@ -209,11 +202,7 @@ def revision_page_context(revision: Revision, audience: str) -> dict:
         "summary_html": mark_safe(render_markdown(summary)),  # noqa: S308
         "summary_patient_html": mark_safe(render_markdown(revision.summary_patient)),  # noqa: S308
         "summary_professional_html": mark_safe(render_markdown(revision.summary_professional)),  # noqa: S308
-        "sections": [
-            {"heading": s.get("heading", ""), "html": mark_safe(render_markdown(s.get("body", "")))}  # noqa: S308
-            for s in revision.sections or []
-        ],
-        "reference_groups": _reference_groups(list(revision.references.all())),
+        "revision_body": revision_body_html(revision),
     }
 
 
