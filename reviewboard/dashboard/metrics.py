@@ -74,13 +74,7 @@ def _articles(filters: DashboardFilters) -> QuerySet[Article]:
     if filters.specialty_id:
         articles = articles.filter(specialty_id=filters.specialty_id)
     if filters.editor_id:
-        articles = articles.filter(
-            Exists(
-                TransitionLogEntry.objects.filter(
-                    article=OuterRef("pk"), transition="start_review", actor_id=filters.editor_id
-                )
-            )
-        )
+        articles = articles.filter(_review_started_by(filters.editor_id, article=OuterRef("pk")))
     return articles
 
 
@@ -89,14 +83,13 @@ def _log(filters: DashboardFilters) -> QuerySet[TransitionLogEntry]:
     if filters.specialty_id:
         log = log.filter(article__specialty_id=filters.specialty_id)
     if filters.editor_id:
-        log = log.filter(
-            Exists(
-                TransitionLogEntry.objects.filter(
-                    article=OuterRef("article_id"), transition="start_review", actor_id=filters.editor_id
-                )
-            )
-        )
+        log = log.filter(_review_started_by(filters.editor_id, article=OuterRef("article_id")))
     return log
+
+
+def _review_started_by(editor_id: int, *, article: OuterRef) -> Exists:
+    """Return whether ``editor_id`` started the review of ``article`` (that is, is its editor)."""
+    return Exists(TransitionLogEntry.objects.filter(article=article, transition="start_review", actor_id=editor_id))
 
 
 def _assignments(filters: DashboardFilters) -> QuerySet[ReviewAssignment]:
