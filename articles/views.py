@@ -1,34 +1,27 @@
 """The public reader pages. Only approved revisions reach a reader, through ``articles.selectors``."""
 
-import functools
 import logging
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import (
     add_never_cache_headers,
-    get_conditional_response,
     patch_cache_control,
-    patch_vary_headers,
 )
 from django.utils.decorators import method_decorator
-from django.utils.http import http_date, parse_http_date_safe
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView, TemplateView
 
 from articles import cache as reader_cache
-from articles import preview
-from articles.cache import CachedPage
+from articles import preview, reader_http
 from articles.exceptions import ValidationFailed
 from articles.followups import FollowUpForm, client_address, followup_create, followup_rate_exceeded
 from articles.models import Article, ArticleState, Revision
@@ -47,106 +40,9 @@ AUDIENCES = {
 DEFAULT_AUDIENCE = "patient"
 AUDIENCE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
-# Browsers and shared caches may keep an anonymous reader page this long (seconds) before revalidating.
-PUBLIC_MAX_AGE = 60
-UNAVAILABLE_RETRY_AFTER = 30
 
 
-@dataclass(frozen=True)
-class RenderedPage:
-    html: str
-    etag: str
-    last_modified: int
-
-
-def unavailable_when_database_is_down(view):
-    """Answer 503 with a friendly page, not a 500, while the database cannot be reached."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except (OperationalError, InterfaceError):
-            logger.warning("database unreachable while serving %s", request.path, exc_info=True)
-            _close_broken_connections()
-            # Rendered without the request: the context processors could reach for the database again.
-            response = HttpResponse(render_to_string("articles/unavailable.html"), status=503)
-            response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
-            add_never_cache_headers(response)
-            return response
-
-    return wrapper
-
-
-def _close_broken_connections() -> None:
-    """Close connections that failed, so the next request connects afresh and the site recovers by itself.
-
-    The WSGI handler does this between requests too; callers without it (the test client) rely on this.
-    """
-    for connection in connections.all(initialized_only=True):
-        if not connection.in_atomic_block:
-            connection.close_if_unusable_or_obsolete()
-
-
-def _cached_or_rendered(request, slot, *, render) -> CachedPage | HttpResponse:
-    """Return the current cached page in ``slot``, or call ``render`` and keep a page it returns.
-
-    ``render`` returns a RenderedPage, or an HttpResponse (not found, gone) that is answered as it is. While the
-    database is unreachable, a page past its freshness that no invalidation retired answers instead.
-    """
-    origin = reader_cache.origin_of(request)
-    found = reader_cache.lookup(slot, origin=origin) if slot is not None else reader_cache.Lookup(None, None, None)
-    if found.fresh is not None:
-        return found.fresh
-    try:
-        rendered = render()
-    except (OperationalError, InterfaceError):
-        if found.stale is None:
-            raise
-        # Nothing retired this page since it was rendered: better a slightly old approved page than none.
-        logger.warning("database unreachable: serving %s from the cache past its freshness", request.path)
-        _close_broken_connections()
-        return found.stale
-    if isinstance(rendered, HttpResponse):
-        return rendered
-    generation = found.generation
-    page = CachedPage(
-        html=rendered.html,
-        etag=rendered.etag,
-        last_modified=rendered.last_modified,
-        origin=origin,
-        generation=generation or 0,
-    )
-    if generation is not None:
-        reader_cache.store(slot, page)
-    return page
-
-
-def _page_response(page: CachedPage, *, anonymous: bool, shared: bool) -> HttpResponse:
-    """Return the response for ``page``: validators and shared caching for anonymous readers only."""
-    response = HttpResponse(page.html)
-    patch_vary_headers(response, ["Cookie"])
-    if not anonymous:
-        patch_cache_control(response, private=True, no_cache=True)
-        return response
-    response["ETag"] = page.etag
-    response["Last-Modified"] = http_date(page.last_modified)
-    if shared:
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-    else:
-        patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
-    return response
-
-
-def _conditional(request, response: HttpResponse) -> HttpResponse:
-    """Answer 304 when the reader's copy (If-None-Match, If-Modified-Since) is current."""
-    if not response.has_header("ETag"):
-        return response
-    last_modified = parse_http_date_safe(response["Last-Modified"])
-    return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
-
-
-@method_decorator(unavailable_when_database_is_down, name="dispatch")
+@method_decorator(reader_http.unavailable_when_database_is_down, name="dispatch")
 class ArticleListView(ListView):
     """List the published articles, newest approval first, with an optional search."""
 
@@ -159,17 +55,17 @@ class ArticleListView(ListView):
         slot = None
         if reader_cache.serves_from_cache(request):
             slot = reader_cache.list_slot(query=query, page=request.GET.get(self.page_kwarg, ""))
-        result = _cached_or_rendered(request, slot, render=lambda: self._render(request, *args, **kwargs))
+        result = reader_http.cached_or_rendered(request, slot, render=lambda: self._render(request, *args, **kwargs))
         if isinstance(result, HttpResponse):
             return result
-        response = _page_response(result, anonymous=reader_cache.is_anonymous(request), shared=True)
-        return _conditional(request, response)
+        response = reader_http.page_response(result, anonymous=reader_cache.is_anonymous(request), shared=True)
+        return reader_http.conditional_response(request, response)
 
-    def _render(self, request, *args, **kwargs) -> RenderedPage:
+    def _render(self, request, *args, **kwargs) -> reader_http.RenderedPage:
         response = super().get(request, *args, **kwargs)
         html = response.render().content.decode()
         # The list changes with any article, so its validators come from the page itself and its render time.
-        return RenderedPage(html=html, etag=reader_cache.make_etag(html), last_modified=int(time.time()))
+        return reader_http.RenderedPage(html=html, etag=reader_cache.make_etag(html), last_modified=int(time.time()))
 
     def get_queryset(self):
         return search_published(reader_cache.normalise_query(self.request.GET.get("q", "")))
@@ -237,16 +133,18 @@ def _page_context(request, revision: Revision, *, audience: str) -> dict:
     }
 
 
-@unavailable_when_database_is_down
+@reader_http.unavailable_when_database_is_down
 def article_detail(request, slug):
     """Show the approved revision of an article, in the reader's chosen wording; from the cache when current."""
     audience, chosen_now = _chosen_audience(request)
     slot = reader_cache.article_slot(slug=slug, audience=audience) if reader_cache.serves_from_cache(request) else None
-    result = _cached_or_rendered(request, slot, render=lambda: _render_article(request, slug=slug, audience=audience))
+    result = reader_http.cached_or_rendered(
+        request, slot, render=lambda: _render_article(request, slug=slug, audience=audience)
+    )
     if isinstance(result, HttpResponse):
         return result
     # A response that sets the audience cookie is the reader's own: no shared cache may keep it.
-    response = _page_response(result, anonymous=reader_cache.is_anonymous(request), shared=not chosen_now)
+    response = reader_http.page_response(result, anonymous=reader_cache.is_anonymous(request), shared=not chosen_now)
     if chosen_now:
         response.set_cookie(
             AUDIENCE_COOKIE,
@@ -256,10 +154,10 @@ def article_detail(request, slug):
             httponly=True,
             secure=request.is_secure(),
         )
-    return _conditional(request, response)
+    return reader_http.conditional_response(request, response)
 
 
-def _render_article(request, *, slug: str, audience: str) -> RenderedPage | HttpResponse:
+def _render_article(request, *, slug: str, audience: str) -> reader_http.RenderedPage | HttpResponse:
     """Render the article page from the database, or the answer for an article readers may not see."""
     # The references only when the revision's body is not rendered yet (presentation.revision_body_html).
     revision = published_revision(slug=slug, with_references=False)
@@ -277,14 +175,14 @@ def _render_article(request, *, slug: str, audience: str) -> RenderedPage | Http
     )
     html = render_to_string("articles/article_detail.html", context, request=request)
     approved_at = revision.article.approved_at
-    return RenderedPage(
+    return reader_http.RenderedPage(
         html=html,
         etag=reader_cache.make_etag(revision.pk, approved_at.isoformat(), audience, reader_cache.origin_of(request)),
         last_modified=int(approved_at.timestamp()),
     )
 
 
-@unavailable_when_database_is_down
+@reader_http.unavailable_when_database_is_down
 @require_http_methods(["GET", "HEAD", "POST"])
 def follow_up(request, slug):
     """Ask the editors a follow-up question about a published article: the form, and the question it sends.

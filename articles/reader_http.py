@@ -1,0 +1,120 @@
+"""Serving the reader pages over HTTP: from the cache or freshly rendered, with ETag and Last-Modified,
+and a friendly 503 instead of a 500 while the database cannot be reached (``articles.cache`` holds them)."""
+
+import functools
+import logging
+from dataclasses import dataclass
+
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import http_date, parse_http_date_safe
+
+from articles import cache as reader_cache
+from articles.cache import CachedPage
+
+logger = logging.getLogger(__name__)
+
+# Browsers and shared caches may keep an anonymous reader page this long (seconds) before revalidating.
+PUBLIC_MAX_AGE = 60
+UNAVAILABLE_RETRY_AFTER = 30
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    html: str
+    etag: str
+    last_modified: int
+
+
+def unavailable_when_database_is_down(view):
+    """Answer 503 with a friendly page, not a 500, while the database cannot be reached."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (OperationalError, InterfaceError):
+            logger.warning("database unreachable while serving %s", request.path, exc_info=True)
+            close_broken_connections()
+            # Rendered without the request: the context processors could reach for the database again.
+            response = HttpResponse(render_to_string("articles/unavailable.html"), status=503)
+            response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+            add_never_cache_headers(response)
+            return response
+
+    return wrapper
+
+
+def close_broken_connections() -> None:
+    """Close connections that failed, so the next request connects afresh and the site recovers by itself.
+
+    The WSGI handler does this between requests too; callers without it (the test client) rely on this.
+    """
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+
+
+def cached_or_rendered(request, slot, *, render) -> CachedPage | HttpResponse:
+    """Return the current cached page in ``slot``, or call ``render`` and keep a page it returns.
+
+    ``render`` returns a RenderedPage, or an HttpResponse (not found, gone) that is answered as it is. While the
+    database is unreachable, a page past its freshness that no invalidation retired answers instead.
+    """
+    origin = reader_cache.origin_of(request)
+    found = reader_cache.lookup(slot, origin=origin) if slot is not None else reader_cache.Lookup(None, None, None)
+    if found.fresh is not None:
+        return found.fresh
+    try:
+        rendered = render()
+    except (OperationalError, InterfaceError):
+        if found.stale is None:
+            raise
+        # Nothing retired this page since it was rendered: better a slightly old approved page than none.
+        logger.warning("database unreachable: serving %s from the cache past its freshness", request.path)
+        close_broken_connections()
+        return found.stale
+    if isinstance(rendered, HttpResponse):
+        return rendered
+    generation = found.generation
+    page = CachedPage(
+        html=rendered.html,
+        etag=rendered.etag,
+        last_modified=rendered.last_modified,
+        origin=origin,
+        generation=generation or 0,
+    )
+    if generation is not None:
+        reader_cache.store(slot, page)
+    return page
+
+
+def page_response(page: CachedPage, *, anonymous: bool, shared: bool) -> HttpResponse:
+    """Return the response for ``page``: validators and shared caching for anonymous readers only."""
+    response = HttpResponse(page.html)
+    patch_vary_headers(response, ["Cookie"])
+    if not anonymous:
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+    response["ETag"] = page.etag
+    response["Last-Modified"] = http_date(page.last_modified)
+    if shared:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    else:
+        patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
+    return response
+
+
+def conditional_response(request, response: HttpResponse) -> HttpResponse:
+    """Answer 304 when the reader's copy (If-None-Match, If-Modified-Since) is current."""
+    if not response.has_header("ETag"):
+        return response
+    last_modified = parse_http_date_safe(response["Last-Modified"])
+    return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
