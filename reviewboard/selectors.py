@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
 from articles.models import Article, Specialty
+from articles.prepared import PreparedQuery
 from reviewboard.models import (
     OPEN_STATUSES,
     AssignmentStatus,
@@ -73,14 +74,11 @@ def open_assignments_for(*, board_member: BoardMember) -> QuerySet[ReviewAssignm
     return board_member.assignments.open().select_related("revision__article").order_by("due_date", "pk")
 
 
-def approving_board_members(revision) -> list[BoardMember]:
-    """Return the board members whose completed reviews approved ``revision``, by name."""
-    # Every uncached reader page asks, so one query (a row per member and specialty) instead of a query for the
-    # members and one for their specialties. The instances are built as the ORM builds them (``from_db``): the
-    # fields read here are loaded, any other is deferred, and ``specialties.all()`` answers from the rows read.
-    rows = (
+# Compiled once (articles.prepared): every uncached reader page runs it.
+_APPROVING_MEMBERS = PreparedQuery(
+    lambda revision_id: (
         BoardMember.objects.filter(
-            assignments__revision=revision,
+            assignments__revision_id=revision_id,
             assignments__status=AssignmentStatus.COMPLETED,
             assignments__review__decision=Decision.APPROVE,
         )
@@ -96,18 +94,29 @@ def approving_board_members(revision) -> list[BoardMember]:
             "specialties__pk",
             "specialties__name",
         )
-    )
+    ),
+    revision_id=-1,  # no revision has it
+)
+
+
+def approving_board_members(revision) -> list[BoardMember]:
+    """Return the board members whose completed reviews approved ``revision``, by name."""
+    # Every uncached reader page asks, so one query (a row per member and specialty) instead of a query for the
+    # members and one for their specialties. The instances are built as the ORM builds them (``from_db``): the
+    # fields read here are loaded, any other is deferred, and ``specialties.all()`` answers from the rows read.
+    rows = _APPROVING_MEMBERS.rows(revision_id=revision.pk)
+    db = _APPROVING_MEMBERS.using
     user_model = get_user_model()
     members, specialties = {}, {}  # by approving review: a member is listed once per review, as always
     for review, member, user, credentials, username, first_name, last_name, specialty, name in rows:
         if review not in members:
-            members[review] = _loaded(BoardMember, rows.db, id=member, user_id=user, credentials=credentials)
+            members[review] = _loaded(BoardMember, db, id=member, user_id=user, credentials=credentials)
             members[review].user = _loaded(
-                user_model, rows.db, id=user, username=username, first_name=first_name, last_name=last_name
+                user_model, db, id=user, username=username, first_name=first_name, last_name=last_name
             )
             specialties[review] = []
         if specialty is not None:
-            specialties[review].append(_loaded(Specialty, rows.db, id=specialty, name=name))
+            specialties[review].append(_loaded(Specialty, db, id=specialty, name=name))
     for review, member in members.items():
         prefetched = member.specialties.all()
         prefetched._result_cache, prefetched._prefetch_done = specialties[review], True

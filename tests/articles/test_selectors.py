@@ -64,6 +64,24 @@ def test_published_revision_without_references_reads_the_article_and_revision_in
         assert revision.article.specialty.name == "Neurology"
 
 
+def test_published_revision_is_loaded_as_the_orm_loads_it(article, django_assert_num_queries):
+    _approve(article)
+    expected = Article.objects.select_related("approved_revision", "specialty").get(pk=article.pk)
+
+    with django_assert_num_queries(1):
+        revision = published_revision(slug=article.slug, with_references=False)
+        loaded = revision.article
+        assert loaded.approved_revision is revision
+        assert loaded.specialty.name == "Neurology"
+
+    for instance, model_instance in [(loaded, expected), (revision, expected.approved_revision)]:
+        fields = type(instance)._meta.concrete_fields
+        assert [getattr(instance, f.attname) for f in fields] == [getattr(model_instance, f.attname) for f in fields]
+        assert not instance.get_deferred_fields()
+        assert not instance._state.adding and instance._state.db == "default"
+    assert revision.sections == expected.approved_revision.sections != []
+
+
 def test_published_revision_query_count_does_not_grow_with_references(author, neurology, django_assert_num_queries):
     article = factories.ArticleFactory(authors=[author], specialty=neurology, revision=False)
     revision = factories.RevisionFactory(article=article, references=[])
