@@ -7,6 +7,8 @@ from config import health
 urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
     path("readyz", health.readiness, name="readyz"),
+    # The readers' pages first: the most requested, and none of the others' prefixes overlaps theirs.
+    path("", include("articles.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("reviewboard.api.urls")),
     path("dashboard/", include("reviewboard.dashboard.urls")),
@@ -14,5 +16,4 @@ urlpatterns = [
     path("editor/intake/", include("reviewboard.intake.urls")),
     path("", include("reviewboard.workspaces.urls")),
     path("", RedirectView.as_view(pattern_name="articles:list", permanent=False)),
-    path("", include("articles.urls")),
 ]

@@ -1,0 +1,127 @@
+"""Cached article pages answered early in the middleware stack: same answer, fewer layers."""
+
+import pytest
+from django.conf import settings as django_settings
+
+from articles import cache as reader_cache
+from articles.middleware import article_slug
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _reader_urls(settings):
+    settings.ROOT_URLCONF = "articles.urls"
+
+
+@pytest.fixture
+def published(article):
+    revision = article.current_revision
+    article.submit()
+    article.start_review()
+    article.approve(reviewed=revision, when=revision.created_at)
+    article.save()
+    return article
+
+
+def url(article):
+    return f"/articles/{article.slug}/"
+
+
+def went_down_the_stack(response) -> bool:
+    """Return whether the request passed the authentication middleware (which the early answer skips)."""
+    return hasattr(response.wsgi_request, "user")
+
+
+def headers(response) -> dict:
+    return {name: value for name, value in response.headers.items() if name != "X-Request-ID"}
+
+
+def test_middleware_sits_below_the_security_headers_and_above_the_session():
+    order = django_settings.MIDDLEWARE
+    early = order.index("articles.middleware.CachedArticleMiddleware")
+    for layer in ("SecurityMiddleware", "CSPMiddleware", "XFrameOptionsMiddleware"):
+        assert next(i for i, name in enumerate(order) if name.endswith(layer)) < early
+    for layer in ("SessionMiddleware", "CsrfViewMiddleware", "AuthenticationMiddleware", "MessageMiddleware"):
+        assert next(i for i, name in enumerate(order) if name.endswith(layer)) > early
+
+
+def test_cache_hit_is_answered_early_with_the_views_headers_and_body(client, published, django_assert_num_queries):
+    rendered = client.get(url(published))
+    with django_assert_num_queries(0):
+        hit = client.get(url(published))
+
+    assert went_down_the_stack(rendered) and not went_down_the_stack(hit)
+    assert hit.status_code == 200
+    assert hit.content == rendered.content
+    assert headers(hit) == headers(rendered)
+    assert hit["X-Frame-Options"] == "DENY"
+    assert "Content-Security-Policy" in hit
+    assert hit["Content-Length"] == str(len(hit.content))
+
+
+def test_early_answer_keeps_the_audience_cookie_and_conditional_get(client, published):
+    client.get(url(published), {"audience": "professional"})
+    client.cookies.clear()
+
+    chosen = client.get(url(published), {"audience": "professional"})
+    revalidated = client.get(url(published), HTTP_IF_NONE_MATCH=chosen["ETag"])
+
+    assert not went_down_the_stack(chosen) and not went_down_the_stack(revalidated)
+    assert chosen.cookies["audience"].value == "professional"
+    assert chosen["Cache-Control"] == "private, max-age=60"
+    assert revalidated.status_code == 304
+
+
+def test_head_is_answered_early_and_post_goes_down_the_stack(client, published):
+    client.get(url(published))
+
+    head = client.head(url(published))
+    post = client.post(url(published))
+
+    assert (head.status_code, went_down_the_stack(head)) == (200, False)
+    assert went_down_the_stack(post)
+
+
+def test_signed_in_readers_misses_and_other_pages_go_down_the_stack(client, published, author):
+    missed = client.get(url(published))
+    listed_twice = [client.get("/articles/"), client.get("/articles/")]
+    client.force_login(author)
+    signed_in = client.get(url(published))
+
+    assert went_down_the_stack(missed)
+    assert all(went_down_the_stack(response) for response in listed_twice)
+    assert went_down_the_stack(signed_in)
+    assert signed_in.wsgi_request.user == author
+
+
+def test_article_addresses_are_told_from_others_by_the_urlconf():
+    assert article_slug("/articles/what-causes-myoclonus-jerks/", "articles.urls") == "what-causes-myoclonus-jerks"
+    assert article_slug("/articles/what-causes-myoclonus-jerks/follow-up/", "articles.urls") is None
+    assert article_slug("/articles/feed/", "articles.urls") is None
+    assert article_slug("/no/such/page/", "articles.urls") is None
+    assert article_slug("/articles/what-causes-myoclonus-jerks/", "config.urls") == "what-causes-myoclonus-jerks"
+    assert article_slug("/author/articles/what-causes-myoclonus-jerks/", "config.urls") is None
+
+
+def test_unknown_article_goes_down_the_stack_and_is_not_found(client, neurology):
+    factories.ArticleFactory(specialty=neurology)  # a draft: readers never see it
+
+    response = client.get("/articles/no-such-article/")
+
+    assert response.status_code == 404
+    assert went_down_the_stack(response)
+
+
+def test_a_miss_asks_the_cache_once(client, published, monkeypatch):
+    lookups = []
+    lookup = reader_cache.lookup
+    monkeypatch.setattr(reader_cache, "lookup", lambda slot, **kwargs: lookups.append(slot) or lookup(slot, **kwargs))
+
+    missed = client.get(url(published))
+    hit = client.get(url(published))
+
+    assert (missed.status_code, hit.status_code) == (200, 200)
+    assert went_down_the_stack(missed) and not went_down_the_stack(hit)
+    assert len(lookups) == 2  # one a request, the miss's made early and used by the view
