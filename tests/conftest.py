@@ -66,3 +66,9 @@ def _empty_cache():
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def published(article):
+    """The ``article`` fixture with its revision approved, as readers see it."""
+    return factories.publish(article)

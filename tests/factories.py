@@ -218,3 +218,16 @@ class FollowUpQuestionFactory(factory.django.DjangoModelFactory):
 
     article = factory.SubFactory(ArticleFactory)
     question = "Can myoclonus be caused by my medication?"
+
+
+def publish(article, *, when=None):
+    """Approve the article's current revision in memory, without the services (no review, no log).
+
+    ``when`` is the approval time; by default the revision's own creation time.
+    """
+    revision = article.current_revision
+    article.submit()
+    article.start_review()
+    article.approve(reviewed=revision, when=when or revision.created_at)
+    article.save()
+    return article

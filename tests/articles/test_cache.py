@@ -35,13 +35,7 @@ def _no_outbox_nudges(monkeypatch):
 
 
 def publish(article, *, when=APPROVED_AT):
-    """Take the article's current revision to approval in memory (no services: nothing commits)."""
-    revision = article.current_revision
-    article.submit()
-    article.start_review()
-    article.approve(reviewed=revision, when=when)
-    article.save()
-    return article
+    return factories.publish(article, when=when)
 
 
 @pytest.fixture

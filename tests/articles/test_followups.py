@@ -18,16 +18,6 @@ def _fresh_rate_limit():
     cache.clear()
 
 
-@pytest.fixture
-def published(article):
-    revision = article.current_revision
-    article.submit()
-    article.start_review()
-    article.approve(reviewed=revision, when=revision.created_at)
-    article.save()
-    return article
-
-
 def follow_up_url(article):
     return f"/articles/{article.slug}/follow-up/"
 

@@ -15,16 +15,6 @@ def _reader_urls(settings):
     settings.ROOT_URLCONF = "articles.urls"
 
 
-@pytest.fixture
-def published(article):
-    revision = article.current_revision
-    article.submit()
-    article.start_review()
-    article.approve(reviewed=revision, when=revision.created_at)
-    article.save()
-    return article
-
-
 def url(article):
     return f"/articles/{article.slug}/"
 

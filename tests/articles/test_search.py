@@ -9,20 +9,10 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def publish(article):
-    """Take the article's current revision through review to approval, as the services would."""
-    revision = article.current_revision
-    article.submit()
-    article.start_review()
-    article.approve(reviewed=revision, when=revision.created_at)
-    article.save()
-    return article
-
-
 def make_article(neurology, *, publish_it=True, **revision):
     article = factories.ArticleFactory(specialty=neurology, revision=False)
     factories.RevisionFactory(article=article, **revision)
-    return publish(article) if publish_it else article
+    return factories.publish(article) if publish_it else article
 
 
 def slugs(articles):

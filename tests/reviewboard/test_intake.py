@@ -20,16 +20,6 @@ def _intake_urls(settings):
 
 
 @pytest.fixture
-def published(article):
-    revision = article.current_revision
-    article.submit()
-    article.start_review()
-    article.approve(reviewed=revision, when=revision.created_at)
-    article.save()
-    return article
-
-
-@pytest.fixture
 def question(published):
     return FollowUpQuestion.objects.create(article=published, question=QUESTION, email="reader@example.org")
 
