@@ -1,8 +1,7 @@
-"""Admin for the workflow, and for Article.
+"""The Article admin: read-only fields, transition buttons and bulk actions, all through the services.
 
 Article is registered here rather than in ``articles.admin`` because its transition buttons call
 the services in ``reviewboard.services``, and ``articles`` never imports ``reviewboard``.
-Every write the admin makes to an article, an assignment or a review goes through a service.
 """
 
 from collections.abc import Callable
@@ -13,7 +12,6 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -26,15 +24,10 @@ from articles.admin import ImmutableAdminMixin
 from articles.exceptions import DomainError
 from articles.models import Article, Revision
 from reviewboard import events, permissions, services
+from reviewboard.admin.filters import ReviewerFilter
+from reviewboard.admin.links import admin_link
 from reviewboard.forms import ReasonForm
-from reviewboard.models import (
-    OPEN_STATUSES,
-    BoardMember,
-    ConflictOfInterest,
-    Review,
-    ReviewAssignment,
-    TransitionLogEntry,
-)
+from reviewboard.models import ReviewAssignment, TransitionLogEntry
 from reviewboard.workspaces.diff import revision_diff
 
 
@@ -63,14 +56,6 @@ ADMIN_TRANSITIONS = {
 }
 
 
-def _admin_link(obj, label=None):
-    if obj is None:
-        return "-"
-    opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, label or obj)
-
-
 def publish_reminders(assignments, *, actor, today=None) -> tuple[int, int]:
     """Publish a review reminder for each open assignment; return (published, already sent today).
 
@@ -95,43 +80,6 @@ def publish_reminders(assignments, *, actor, today=None) -> tuple[int, int]:
             else:
                 published += 1
     return published, skipped
-
-
-class ReviewerFilter(admin.SimpleListFilter):
-    """Articles a board member was ever assigned to review (any revision, any status)."""
-
-    title = "reviewer"
-    parameter_name = "reviewer"
-
-    def lookups(self, request, model_admin):
-        members = BoardMember.objects.select_related("user").order_by("user__last_name", "user__first_name", "pk")
-        return [(str(m.pk), m.display_name) for m in members]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        try:
-            member_id = int(self.value())
-        except ValueError:
-            return queryset.none()
-        return queryset.filter(
-            Exists(ReviewAssignment.objects.filter(revision__article=OuterRef("pk"), board_member_id=member_id))
-        )
-
-
-class BoardMemberFilter(ReviewerFilter):
-    """Rows of one board member; the choices load every member with its user in one query."""
-
-    title = "board member"
-    parameter_name = "board_member"
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        try:
-            return queryset.filter(board_member_id=int(self.value()))
-        except ValueError:
-            return queryset.none()
 
 
 def _diff_url(article_id, old_number, new_number) -> str:
@@ -249,11 +197,11 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="current revision")
     def current_revision_link(self, obj):
-        return _admin_link(obj.current_revision)
+        return admin_link(obj.current_revision)
 
     @admin.display(description="approved revision (what readers see)")
     def approved_revision_link(self, obj):
-        return _admin_link(obj.approved_revision)
+        return admin_link(obj.approved_revision)
 
     @admin.display(description="reviewers of the current revision")
     def reviewers(self, obj):
@@ -453,128 +401,3 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
             "media": self.media,
         }
         return TemplateResponse(request, "admin/articles/article/retract_selected.html", context)
-
-
-@admin.register(BoardMember)
-class BoardMemberAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "credentials", "specialty_names", "active", "capacity", "open_load"]
-    list_filter = ["active", "specialties"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "credentials"]
-    filter_horizontal = ["specialties"]
-    fields = ["user", "credentials", "specialties", "capacity", "active"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("user")
-            .prefetch_related("specialties")
-            .annotate(open_load=Count("assignments", filter=Q(assignments__status__in=OPEN_STATUSES)))
-        )
-
-    @admin.display(description="name", ordering="user__last_name")
-    def display_name(self, obj):
-        return obj.display_name
-
-    @admin.display(description="specialties")
-    def specialty_names(self, obj):
-        return ", ".join(s.name for s in obj.specialties.all())
-
-    @admin.display(description="open reviews", ordering="open_load")
-    def open_load(self, obj):
-        return obj.open_load
-
-
-@admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(ImmutableAdminMixin, admin.ModelAdmin):
-    """Assignments are made by reviewboard.services (the Article action assigns automatically)."""
-
-    list_display = ["board_member", "article_link", "revision_number", "status", "due_date", "created_at"]
-    list_filter = ["status", "revision__article__state", "revision__article__specialty", BoardMemberFilter]
-    list_select_related = ["board_member__user", "revision__article__current_revision"]
-    show_full_result_count = False
-    search_fields = ["revision__article__slug", "revision__title", "board_member__user__last_name"]
-    date_hierarchy = "due_date"
-    fields = [
-        "revision",
-        "board_member",
-        "status",
-        "due_date",
-        "assigned_by",
-        "decline_reason",
-        "created_at",
-        "responded_at",
-        "completed_at",
-    ]
-    readonly_fields = fields
-    actions = ["cancel_assignments"]
-
-    def has_assign_permission(self, request):
-        return permissions.user_is_editor(request.user)
-
-    @admin.display(description="article", ordering="revision__article__slug")
-    def article_link(self, obj):
-        return _admin_link(obj.revision.article)
-
-    @admin.display(description="revision", ordering="revision__number")
-    def revision_number(self, obj):
-        return obj.revision.number
-
-    @admin.action(description="Cancel selected assignments (unassign)", permissions=["assign"])
-    def cancel_assignments(self, request, queryset):
-        for assignment in queryset:
-            try:
-                services.assignment_cancel(assignment=assignment, actor=request.user, reason="Unassigned in the admin")
-            except DomainError as error:
-                self.message_user(request, f"{assignment}: {error.message}", messages.ERROR)
-            else:
-                self.message_user(request, f"Cancelled: {assignment.board_member.display_name}.", messages.SUCCESS)
-
-
-@admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(ImmutableAdminMixin, admin.ModelAdmin):
-    """Conflicts are declared by board members through reviewboard.services."""
-
-    list_display = ["board_member", "article", "reason", "declared_at"]
-    list_select_related = ["board_member__user", "article__current_revision", "article__approved_revision"]
-    list_filter = [BoardMemberFilter]
-    search_fields = ["article__slug", "board_member__user__last_name", "reason"]
-    fields = ["board_member", "article", "reason", "declared_at"]
-    readonly_fields = fields
-
-
-@admin.register(Review)
-class ReviewAdmin(ImmutableAdminMixin, admin.ModelAdmin):
-    """Reviews with the confidential comments: the admin is for staff only."""
-
-    list_display = ["reviewer", "article_link", "decision", "created_at"]
-    list_filter = ["decision"]
-    list_select_related = ["assignment__board_member__user", "assignment__revision__article__current_revision"]
-    search_fields = ["assignment__revision__article__slug", "assignment__board_member__user__last_name"]
-    date_hierarchy = "created_at"
-    fields = ["assignment", "decision", "comments_to_author", "confidential_comments", "created_at"]
-    readonly_fields = fields
-
-    @admin.display(description="reviewer", ordering="assignment__board_member__user__last_name")
-    def reviewer(self, obj):
-        return obj.assignment.board_member
-
-    @admin.display(description="article")
-    def article_link(self, obj):
-        return _admin_link(obj.assignment.revision.article)
-
-
-@admin.register(TransitionLogEntry)
-class TransitionLogEntryAdmin(ImmutableAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "article_link", "transition", "from_state", "to_state", "actor", "reason"]
-    list_filter = ["transition", "to_state", "article__specialty"]
-    show_full_result_count = False
-    list_select_related = ["actor", "article__current_revision", "article__approved_revision"]
-    search_fields = ["article__slug", "reason", "actor__username"]
-    date_hierarchy = "created_at"
-    fields = ["article", "revision", "transition", "from_state", "to_state", "actor", "reason", "created_at"]
-    readonly_fields = fields
-
-    @admin.display(description="article", ordering="article__slug")
-    def article_link(self, obj):
-        return _admin_link(obj.article, obj.article.slug)

@@ -1,0 +1,120 @@
+"""Admin for board members, their assignments, conflicts of interest and reviews."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+
+from articles.admin import ImmutableAdminMixin
+from articles.exceptions import DomainError
+from reviewboard import permissions, services
+from reviewboard.admin.filters import BoardMemberFilter
+from reviewboard.admin.links import admin_link
+from reviewboard.models import OPEN_STATUSES, BoardMember, ConflictOfInterest, Review, ReviewAssignment
+
+
+@admin.register(BoardMember)
+class BoardMemberAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "credentials", "specialty_names", "active", "capacity", "open_load"]
+    list_filter = ["active", "specialties"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "credentials"]
+    filter_horizontal = ["specialties"]
+    fields = ["user", "credentials", "specialties", "capacity", "active"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .prefetch_related("specialties")
+            .annotate(open_load=Count("assignments", filter=Q(assignments__status__in=OPEN_STATUSES)))
+        )
+
+    @admin.display(description="name", ordering="user__last_name")
+    def display_name(self, obj):
+        return obj.display_name
+
+    @admin.display(description="specialties")
+    def specialty_names(self, obj):
+        return ", ".join(s.name for s in obj.specialties.all())
+
+    @admin.display(description="open reviews", ordering="open_load")
+    def open_load(self, obj):
+        return obj.open_load
+
+
+@admin.register(ReviewAssignment)
+class ReviewAssignmentAdmin(ImmutableAdminMixin, admin.ModelAdmin):
+    """Assignments are made by reviewboard.services (the Article action assigns automatically)."""
+
+    list_display = ["board_member", "article_link", "revision_number", "status", "due_date", "created_at"]
+    list_filter = ["status", "revision__article__state", "revision__article__specialty", BoardMemberFilter]
+    list_select_related = ["board_member__user", "revision__article__current_revision"]
+    show_full_result_count = False
+    search_fields = ["revision__article__slug", "revision__title", "board_member__user__last_name"]
+    date_hierarchy = "due_date"
+    fields = [
+        "revision",
+        "board_member",
+        "status",
+        "due_date",
+        "assigned_by",
+        "decline_reason",
+        "created_at",
+        "responded_at",
+        "completed_at",
+    ]
+    readonly_fields = fields
+    actions = ["cancel_assignments"]
+
+    def has_assign_permission(self, request):
+        return permissions.user_is_editor(request.user)
+
+    @admin.display(description="article", ordering="revision__article__slug")
+    def article_link(self, obj):
+        return admin_link(obj.revision.article)
+
+    @admin.display(description="revision", ordering="revision__number")
+    def revision_number(self, obj):
+        return obj.revision.number
+
+    @admin.action(description="Cancel selected assignments (unassign)", permissions=["assign"])
+    def cancel_assignments(self, request, queryset):
+        for assignment in queryset:
+            try:
+                services.assignment_cancel(assignment=assignment, actor=request.user, reason="Unassigned in the admin")
+            except DomainError as error:
+                self.message_user(request, f"{assignment}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"Cancelled: {assignment.board_member.display_name}.", messages.SUCCESS)
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(ImmutableAdminMixin, admin.ModelAdmin):
+    """Conflicts are declared by board members through reviewboard.services."""
+
+    list_display = ["board_member", "article", "reason", "declared_at"]
+    list_select_related = ["board_member__user", "article__current_revision", "article__approved_revision"]
+    list_filter = [BoardMemberFilter]
+    search_fields = ["article__slug", "board_member__user__last_name", "reason"]
+    fields = ["board_member", "article", "reason", "declared_at"]
+    readonly_fields = fields
+
+
+@admin.register(Review)
+class ReviewAdmin(ImmutableAdminMixin, admin.ModelAdmin):
+    """Reviews with the confidential comments: the admin is for staff only."""
+
+    list_display = ["reviewer", "article_link", "decision", "created_at"]
+    list_filter = ["decision"]
+    list_select_related = ["assignment__board_member__user", "assignment__revision__article__current_revision"]
+    search_fields = ["assignment__revision__article__slug", "assignment__board_member__user__last_name"]
+    date_hierarchy = "created_at"
+    fields = ["assignment", "decision", "comments_to_author", "confidential_comments", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description="reviewer", ordering="assignment__board_member__user__last_name")
+    def reviewer(self, obj):
+        return obj.assignment.board_member
+
+    @admin.display(description="article")
+    def article_link(self, obj):
+        return admin_link(obj.assignment.revision.article)

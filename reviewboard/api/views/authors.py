@@ -1,0 +1,139 @@
+"""Authors' API: my articles, new revisions, submit, withdraw and revise, through the same services as the web."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from articles import services as article_services
+from articles.models import Article
+from reviewboard import services
+from reviewboard.api import serializers as s
+from reviewboard.api.views.base import ApiListView, ApiView
+from reviewboard.permissions import user_can_edit_article
+
+# Authors
+
+
+def _editable_article(user, slug: str) -> Article:
+    """Return the article at ``slug`` if ``user`` may edit it; 404 otherwise, so drafts stay unseen."""
+    article = Article.objects.select_related("specialty", "current_revision", "approved_revision").filter(slug=slug)
+    article = article.first()
+    if article is None or not user_can_edit_article(user, article):
+        raise Http404("No article of yours at this address.")
+    return article
+
+
+@extend_schema(tags=["authors"])
+class DraftListCreateView(ApiListView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.ArticleSummarySerializer
+    query_serializer_class = s.StateQuerySerializer
+
+    def get_queryset(self):
+        query = self.query()
+        articles = (
+            Article.objects.authored_by(self.request.user)
+            .select_related("specialty", "current_revision", "approved_revision")
+            .prefetch_related("authors")
+            .order_by("-updated_at", "pk")
+        )
+        if query.get("state"):
+            articles = articles.filter(state=query["state"])
+        if query.get("specialty"):
+            articles = articles.filter(specialty__slug=query["specialty"])
+        return articles
+
+    @extend_schema(
+        summary="List my articles",
+        parameters=[s.StateQuerySerializer],
+        responses={200: s.ArticleSummarySerializer(many=True)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Create a draft article with its first revision",
+        request=s.DraftCreateSerializer,
+        responses={201: s.AuthorArticleSerializer},
+    )
+    def post(self, request):
+        serializer = s.DraftCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        article = article_services.article_create(
+            actor=request.user,
+            slug=serializer.validated_data["slug"],
+            specialty=serializer.validated_data["specialty"],
+            content=serializer.content(),
+            change_note=serializer.validated_data.get("change_note") or "First draft",
+        )
+        article = _editable_article(request.user, article.slug)
+        return Response(s.AuthorArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["authors"],
+    summary="Read my article: its current revision and the reviewers' feedback",
+    responses={200: s.AuthorArticleSerializer},
+)
+class DraftDetailView(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, slug):
+        return Response(s.AuthorArticleSerializer(_editable_article(request.user, slug)).data)
+
+
+@extend_schema(
+    tags=["authors"],
+    summary="Save an edit as a new revision",
+    request=s.RevisionInputSerializer,
+    responses={201: s.AuthorArticleSerializer},
+)
+class DraftRevisionView(ApiView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, slug):
+        article = _editable_article(request.user, slug)
+        serializer = s.RevisionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        article_services.revision_create(
+            article=article,
+            actor=request.user,
+            content=serializer.content(),
+            change_note=serializer.validated_data.get("change_note", ""),
+        )
+        article = _editable_article(request.user, slug)
+        return Response(s.AuthorArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+
+
+class DraftActionView(ApiView):
+    """Submit, withdraw or revise one of my articles."""
+
+    permission_classes = [IsAuthenticated]
+    action_name = ""
+
+    def post(self, request, slug):
+        article = _editable_article(request.user, slug)
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reason = serializer.validated_data.get("reason", "")
+        if self.action_name == "submit":
+            services.article_submit(article=article, actor=request.user)
+        elif self.action_name == "withdraw":
+            services.article_withdraw(article=article, actor=request.user, reason=reason)
+        else:
+            services.article_revise(article=article, actor=request.user, reason=reason)
+        return Response(s.AuthorArticleSerializer(_editable_article(request.user, slug)).data)
+
+
+def _draft_action(name: str, summary: str):
+    view = extend_schema(
+        tags=["authors"], summary=summary, request=s.ReasonSerializer, responses={200: s.AuthorArticleSerializer}
+    )(type(f"Draft{name.title()}View", (DraftActionView,), {"action_name": name, "__doc__": summary}))
+    return view.as_view()
+
+
+draft_submit = _draft_action("submit", "Submit the current revision for review")
+draft_withdraw = _draft_action("withdraw", "Withdraw a submitted article to draft (reason required)")
+draft_revise = _draft_action("revise", "Open a new draft of an approved article")

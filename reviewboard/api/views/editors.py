@@ -1,0 +1,157 @@
+"""Editors' API: every article, assignments and decisions."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from articles.models import Article
+from reviewboard import services
+from reviewboard.api import serializers as s
+from reviewboard.api.permissions import IsEditor
+from reviewboard.api.views.base import ApiListView, ApiView
+from reviewboard.models import BoardMember, ReviewAssignment
+
+# Editors
+
+
+def _article(slug: str) -> Article:
+    article = (
+        Article.objects.select_related("specialty", "current_revision", "approved_revision").filter(slug=slug).first()
+    )
+    if article is None:
+        raise Http404("No article at this address.")
+    return article
+
+
+@extend_schema(
+    tags=["editors"],
+    summary="List every article, by state and specialty",
+    parameters=[s.StateQuerySerializer],
+    responses={200: s.ArticleSummarySerializer(many=True)},
+)
+class EditorArticleListView(ApiListView):
+    permission_classes = [IsAuthenticated, IsEditor]
+    serializer_class = s.ArticleSummarySerializer
+    query_serializer_class = s.StateQuerySerializer
+
+    def get_queryset(self):
+        query = self.query()
+        articles = (
+            Article.objects.select_related("specialty", "current_revision", "approved_revision")
+            .prefetch_related("authors")
+            .order_by("-updated_at", "pk")
+        )
+        if query.get("state"):
+            articles = articles.filter(state=query["state"])
+        if query.get("specialty"):
+            articles = articles.filter(specialty__slug=query["specialty"])
+        return articles
+
+
+@extend_schema(tags=["editors"], summary="List the board members", responses={200: s.BoardMemberSerializer(many=True)})
+class BoardMemberListView(ApiListView):
+    permission_classes = [IsAuthenticated, IsEditor]
+    serializer_class = s.BoardMemberSerializer
+    queryset = BoardMember.objects.select_related("user").prefetch_related("specialties").order_by("pk")
+
+
+@extend_schema(tags=["editors"])
+class ArticleAssignmentView(ApiView):
+    permission_classes = [IsAuthenticated, IsEditor]
+
+    @extend_schema(
+        summary="List the assignments of an article's revisions", responses={200: s.AssignmentSerializer(many=True)}
+    )
+    def get(self, request, slug):
+        assignments = (
+            ReviewAssignment.objects.filter(revision__article=_article(slug))
+            .select_related("revision__article", "board_member__user")
+            .order_by("pk")
+        )
+        return Response(s.AssignmentSerializer(assignments, many=True).data)
+
+    @extend_schema(
+        summary="Assign a board member to review the current revision",
+        request=s.AssignInputSerializer,
+        responses={201: s.AssignmentSerializer},
+    )
+    def post(self, request, slug):
+        article = _article(slug)
+        serializer = s.AssignInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = services.assignment_create(article=article, actor=request.user, **serializer.validated_data)
+        return Response(s.AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["editors"],
+    summary="Assign the best eligible board members (specialty first, lowest load)",
+    request=s.AutoAssignInputSerializer,
+    responses={201: s.AssignmentSerializer(many=True)},
+)
+class AutoAssignView(ApiView):
+    permission_classes = [IsAuthenticated, IsEditor]
+
+    def post(self, request, slug):
+        article = _article(slug)
+        serializer = s.AutoAssignInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignments = services.assignments_auto(
+            article=article, actor=request.user, count=serializer.validated_data.get("count")
+        )
+        return Response(s.AssignmentSerializer(assignments, many=True).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["editors"],
+    summary="Cancel an open assignment",
+    request=s.ReasonSerializer,
+    responses={200: s.AssignmentSerializer},
+)
+class AssignmentCancelView(ApiView):
+    permission_classes = [IsAuthenticated, IsEditor]
+
+    def post(self, request, pk):
+        assignment = ReviewAssignment.objects.select_related("revision__article", "board_member__user")
+        assignment = assignment.filter(pk=pk).first()
+        if assignment is None:
+            raise Http404("No such assignment.")
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = services.assignment_cancel(
+            assignment=assignment, actor=request.user, reason=serializer.validated_data.get("reason", "")
+        )
+        return Response(s.AssignmentSerializer(assignment).data)
+
+
+class EditorDecisionView(ApiView):
+    """Reject, retract or reopen an article, with a reason."""
+
+    permission_classes = [IsAuthenticated, IsEditor]
+    decision = ""
+
+    def post(self, request, slug):
+        article = _article(slug)
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decide = {
+            "reject": services.article_reject,
+            "retract": services.article_retract,
+            "reopen": services.article_reopen,
+        }[self.decision]
+        decide(article=article, actor=request.user, reason=serializer.validated_data.get("reason", ""))
+        return Response(s.ArticleSummarySerializer(_article(slug)).data)
+
+
+def _editor_decision(name: str, summary: str):
+    view = extend_schema(
+        tags=["editors"], summary=summary, request=s.ReasonSerializer, responses={200: s.ArticleSummarySerializer}
+    )(type(f"Editor{name.title()}View", (EditorDecisionView,), {"decision": name, "__doc__": summary}))
+    return view.as_view()
+
+
+editor_reject = _editor_decision("reject", "Reject a submission (reason required)")
+editor_retract = _editor_decision("retract", "Retract an approved article from readers (reason required)")
+editor_reopen = _editor_decision("reopen", "Reopen a rejected or retracted article to draft (reason required)")
