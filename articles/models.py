@@ -41,13 +41,27 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(authors=user)
 
 
-class Article(FSMModelMixin, models.Model):
+class TransitionsOnlyMixin(FSMModelMixin):
+    """A model whose state field changes through its transitions only (a protected django-fsm field)."""
+
+    state_field_name = "state"
+
+    def clean_fields(self, exclude=None):
+        # django-fsm refuses the re-assignment that field cleaning would make.
+        super().clean_fields(exclude={*(exclude or ()), self.state_field_name})
+
+
+class Article(TransitionsOnlyMixin, models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="articles")
     state = FSMField(default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
     current_revision = models.ForeignKey("Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_revision = models.ForeignKey("Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The revision last sent to review: frozen while it is reviewed, and what its reviewers saw.
+    submitted_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     # Set by retract, cleared only by a new approval: a reopened article stays hidden until then.
     retracted_at = models.DateTimeField(null=True, blank=True)
@@ -71,11 +85,6 @@ class Article(FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.slug])
 
-    def clean_fields(self, exclude=None):
-        # The state changes through transitions only; django-fsm refuses the re-assignment
-        # that field cleaning would make.
-        super().clean_fields(exclude={*(exclude or ()), "state"})
-
     @property
     def title(self) -> str:
         revision = self.current_revision or self.approved_revision
@@ -85,20 +94,31 @@ class Article(FSMModelMixin, models.Model):
     def is_editable(self) -> bool:
         return self.state in (S.DRAFT, S.CHANGES_REQUESTED)
 
+    @property
+    def accepts_reviewers(self) -> bool:
+        """Whether board members may be assigned now: from submission until the review ends."""
+        return self.state in (S.SUBMITTED, S.UNDER_REVIEW)
+
     # Conditions: facts about the article itself.
 
     def has_revision(self) -> bool:
         return self.current_revision_id is not None
+
+    def has_new_revision(self) -> bool:
+        """Whether the authors wrote a revision since the one last sent to review."""
+        return self.current_revision_id is not None and self.current_revision_id != self.submitted_revision_id
 
     # Transitions: they change the object in memory only; services save and log.
 
     @transition(field=state, source=S.DRAFT, target=S.SUBMITTED, conditions=[has_revision])
     def submit(self):
         """Send the current revision to the editors."""
+        self.submitted_revision = self.current_revision
 
-    @transition(field=state, source=S.CHANGES_REQUESTED, target=S.SUBMITTED, conditions=[has_revision])
+    @transition(field=state, source=S.CHANGES_REQUESTED, target=S.SUBMITTED, conditions=[has_new_revision])
     def resubmit(self):
-        """Send the revised revision back to the editors."""
+        """Send the revision written after the reviewers' feedback back to the editors."""
+        self.submitted_revision = self.current_revision
 
     @transition(field=state, source=[S.SUBMITTED, S.UNDER_REVIEW], target=S.DRAFT)
     def withdraw(self):

@@ -26,6 +26,7 @@ from articles import cache as reader_cache
 from articles import preview, reader_http
 from articles.exceptions import ValidationFailed
 from articles.followups import FollowUpForm, client_address, followup_create, followup_rate_exceeded
+from articles.forms import add_field_errors
 from articles.models import Article, ArticleState, Revision
 from articles.presentation import revision_body_html
 from articles.rendering import render_markdown
@@ -214,6 +215,11 @@ def _render_article(request, *, slug: str, audience: str) -> reader_http.Rendere
     )
 
 
+def _followup_sent(request, slug):
+    messages.success(request, "Thank you. Your question was sent to our editors.")
+    return redirect(reverse("articles:follow_up", args=[slug]) + "#follow-up")
+
+
 @reader_http.unavailable_when_database_is_down
 @require_http_methods(["GET", "HEAD", "POST"])
 def follow_up(request, slug):
@@ -228,19 +234,18 @@ def follow_up(request, slug):
     if request.method == "POST":
         form = FollowUpForm(request.POST)
         if form.is_valid():
+            if form.is_spam:  # a bot that filled the honeypot is thanked and ignored
+                return _followup_sent(request, slug)
             if followup_rate_exceeded(client=client_address(request)):
                 return render(request, "articles/follow_up_limited.html", {"article": revision.article}, status=429)
-            if not form.is_spam:  # a bot that filled the honeypot is thanked and ignored
-                try:
-                    followup_create(
-                        article=revision.article,
-                        question=form.cleaned_data["question"],
-                        email=form.cleaned_data["email"],
-                    )
-                except ValidationFailed as error:
-                    raise Http404(error.message) from error
-            messages.success(request, "Thank you. Your question was sent to our editors.")
-            return redirect(reverse("articles:follow_up", args=[slug]) + "#follow-up")
+            try:
+                followup_create(
+                    article=revision.article, question=form.cleaned_data["question"], email=form.cleaned_data["email"]
+                )
+            except ValidationFailed as error:
+                add_field_errors(form, error)
+            else:
+                return _followup_sent(request, slug)
         status = 400
     else:
         form = FollowUpForm()

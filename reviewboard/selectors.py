@@ -14,8 +14,10 @@ from reviewboard.models import (
     Decision,
     Review,
     ReviewAssignment,
+    ReviewRound,
     TransitionLogEntry,
 )
+from reviewboard.policy import round_member_ids
 
 
 @dataclass
@@ -29,15 +31,17 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
 
 
+def open_round(*, article: Article) -> ReviewRound | None:
+    """Return the article's open review round, if it is being reviewed."""
+    return ReviewRound.objects.open().filter(article=article).select_related("revision").first()
+
+
 def reviewer_suggestions(*, article: Article) -> list[Suggestion]:
-    """Rank active board members for the article: eligible first, specialty, then lowest load."""
+    """Rank active board members for the article's open round: eligible first, specialty, then lowest load."""
     author_ids = set(article.authors.values_list("pk", flat=True))
     conflicted = set(article.conflicts.values_list("board_member_id", flat=True))
-    already = set(
-        ReviewAssignment.objects.live()
-        .filter(revision_id=article.current_revision_id)
-        .values_list("board_member_id", flat=True)
-    )
+    review_round = open_round(article=article)
+    already = round_member_ids(review_round=review_round) if review_round else set()
     members = (
         BoardMember.objects.active()
         .select_related("user")
@@ -56,12 +60,47 @@ def reviewer_suggestions(*, article: Article) -> list[Suggestion]:
         if member.pk in conflicted:
             eligible, reasons = False, [*reasons, "declared a conflict of interest"]
         if member.pk in already:
-            eligible, reasons = False, [*reasons, "already assigned to this revision"]
+            eligible, reasons = False, [*reasons, "already a reviewer in this round"]
         if member.open_load >= member.capacity:
             eligible, reasons = False, [*reasons, "at capacity"]
         suggestions.append(Suggestion(member, member.open_load, in_specialty, eligible, reasons))
     suggestions.sort(key=lambda s: (not s.eligible, not s.in_specialty, s.open_load, s.board_member.pk))
     return suggestions
+
+
+def _filtered(articles: QuerySet[Article], *, state: str | None, specialty: str | None) -> QuerySet[Article]:
+    if state:
+        articles = articles.filter(state=state)
+    if specialty:
+        articles = articles.filter(specialty__slug=specialty)
+    return articles
+
+
+def editorial_articles(*, state: str | None = None, specialty: str | None = None) -> QuerySet[Article]:
+    """Return every article for the editors' lists, most recently changed first (``specialty`` is a slug)."""
+    articles = Article.objects.select_related("specialty", "current_revision", "approved_revision").prefetch_related(
+        "authors"
+    )
+    return _filtered(articles, state=state, specialty=specialty).order_by("-updated_at", "-pk")
+
+
+def authored_articles(*, user, state: str | None = None, specialty: str | None = None) -> QuerySet[Article]:
+    """Return the articles ``user`` writes, most recently changed first."""
+    articles = (
+        Article.objects.authored_by(user)
+        .select_related("specialty", "current_revision", "approved_revision")
+        .prefetch_related("authors")
+    )
+    return _filtered(articles, state=state, specialty=specialty).order_by("-updated_at", "-pk")
+
+
+def article_assignments(*, article: Article) -> QuerySet[ReviewAssignment]:
+    """Return the assignments of every round of the article, newest round first."""
+    return (
+        ReviewAssignment.objects.filter(revision__article=article)
+        .select_related("revision__article", "review_round", "board_member__user", "review")
+        .order_by("-review_round__number", "due_date", "pk")
+    )
 
 
 def article_timeline(*, article: Article) -> QuerySet[TransitionLogEntry]:
@@ -131,10 +170,19 @@ def _loaded(model, db: str, **values):
 
 
 def author_feedback(*, article: Article) -> QuerySet[Review]:
-    """Return the reviews of the article as its authors may see them: never the confidential comments."""
+    """Return the reviews of the article as its authors may see them, newest first: never the confidential comments.
+
+    Every surface that shows authors their feedback (the workspace, the API) reads it here.
+    """
     return (
-        Review.objects.filter(assignment__revision__article=article)
-        .defer("confidential_comments")
-        .select_related("assignment__revision")
-        .order_by("-created_at")
+        Review.objects.filter(assignment__revision__article=article, assignment__status=AssignmentStatus.COMPLETED)
+        .only(
+            "decision",
+            "comments_to_author",
+            "created_at",
+            "assignment__revision__number",
+            "assignment__review_round__number",
+        )
+        .select_related("assignment__revision", "assignment__review_round")
+        .order_by("-created_at", "-pk")
     )
