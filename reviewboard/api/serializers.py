@@ -1,5 +1,7 @@
 """Shapes of the API's requests and responses. Serializers validate types only; rules live in services."""
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -42,8 +44,11 @@ class ErrorSerializer(serializers.Serializer):
     """Every error the API answers: a sentence, the list of problems, and the fields at fault."""
 
     detail = serializers.CharField()
-    errors = serializers.ListField(child=serializers.CharField())
-    fields = serializers.DictField(required=False, child=serializers.ListField(child=serializers.CharField()))
+    # Fields named like DRF's own serializer attributes: this serializer only documents the error shape.
+    errors = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
+    fields = serializers.DictField(  # type: ignore[assignment]
+        required=False, child=serializers.ListField(child=serializers.CharField())
+    )
     field_errors = FieldErrorSerializer(many=True, required=False)
 
 
@@ -155,7 +160,7 @@ class SectionInputSerializer(serializers.Serializer):
 class ReferenceInputSerializer(serializers.Serializer):
     kind = serializers.CharField(required=False, help_text=f"One of: {', '.join(ReferenceKind.values)}.")
     title = text_input(text.REFERENCE_TITLE, help_text="Required.")
-    source = text_input(text.REFERENCE_SOURCE, help_text="Journal or issuing body.")
+    source = text_input(text.REFERENCE_SOURCE, help_text="Journal or issuing body.")  # type: ignore[assignment]
     year = serializers.IntegerField(required=False, allow_null=True, help_text="Four digits.")
     authors = text_input(text.REFERENCE_AUTHORS)
     doi = text_input(text.REFERENCE_DOI, help_text="For example 10.1212/WNL.0000000000001234.")
@@ -211,7 +216,7 @@ class ActionSerializer(serializers.Serializer):
     """Something the person may do to the article now (``reviewboard.actions``)."""
 
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the action's label, not DRF's
     reason_required = serializers.BooleanField()
     destructive = serializers.BooleanField()
 
@@ -222,7 +227,7 @@ class ActionsMixin(serializers.Serializer):
     actions = serializers.SerializerMethodField()
 
     @extend_schema_field(ActionSerializer(many=True))
-    def get_actions(self, article: Article) -> list:
+    def get_actions(self, article: Article) -> Any:
         return ActionSerializer(available_actions(self.context["request"].user, article), many=True).data
 
 
@@ -294,7 +299,7 @@ class ReasonSerializer(serializers.Serializer):
 
 class BoardMemberSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="display_name")
-    specialties = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    specialties: Any = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
         model = BoardMember

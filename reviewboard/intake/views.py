@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from articles.exceptions import InvalidTransition, ValidationFailed
+from articles.followup_models import FollowUpQuestion
 from articles.forms import add_field_errors
-from articles.models import FollowUpQuestion
 from reviewboard.intake import services
 from reviewboard.intake.forms import CloseForm, ConvertForm
 from reviewboard.intake.selectors import open_questions, recently_handled_questions

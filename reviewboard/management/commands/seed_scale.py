@@ -180,14 +180,14 @@ class Command(BaseCommand):
         members = BoardMember.objects.bulk_create(
             [BoardMember(user=u, credentials="MD", capacity=50) for u in member_users], batch_size=self.batch
         )
-        Through = BoardMember.specialties.through
-        self.pool = {i: [] for i in range(len(self.specialties))}
+        Specialties = BoardMember.specialties.through
+        self.pool: dict[int, list[tuple[int, int]]] = {i: [] for i in range(len(self.specialties))}
         links = []
         for n, member in enumerate(members):
             for index in {n % len(self.specialties), self.rng.randrange(len(self.specialties))}:
                 self.pool[index].append((member.pk, member.user_id))
-                links.append(Through(boardmember_id=member.pk, specialty_id=self.specialties[index].pk))
-        Through.objects.bulk_create(links, batch_size=self.batch)
+                links.append(Specialties(boardmember_id=member.pk, specialty_id=self.specialties[index].pk))
+        Specialties.objects.bulk_create(links, batch_size=self.batch)
         self.members = members
 
     # Histories.
@@ -427,7 +427,7 @@ class Command(BaseCommand):
                     assignment_id=assignment.pk,
                     decision=decision,
                     comments_to_author="Seeded review." if decision == Decision.APPROVE else "Please revise (seeded).",
-                    created_at=assignment.completed_at,
+                    created_at=assignment.completed_at,  # type: ignore[misc]  # completed: it has one
                 )
                 for assignment, decision in zip(assignments, decisions, strict=True)
                 if decision
