@@ -68,6 +68,7 @@ bench: install bench-web
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) manage.py seed_scale --articles $(BENCH_ARTICLES)
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) bench/dashboard.py
+	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) bench/lists.py
 
 # Reader pages over HTTP: gunicorn on the production settings, load from wrk (Debian's package).
 bench-web: install

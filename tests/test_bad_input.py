@@ -128,21 +128,8 @@ def api(user):
 
 
 def _new_article_form(title: str) -> dict:
-    return {
-        "slug": "",
-        "specialty": str(factories.SpecialtyFactory(name="Neurology", slug="neurology").pk),
-        "title": title,
-        "summary_patient": "Plain.",
-        "summary_professional": "Clinical.",
-        "change_note": "",
-        "sections-TOTAL_FORMS": "1",
-        "sections-INITIAL_FORMS": "0",
-        "sections-0-heading": "From the Guidelines",
-        "sections-0-body": "Text.",
-        "sections-0-ORDER": "1",
-        "references-TOTAL_FORMS": "0",
-        "references-INITIAL_FORMS": "0",
-    }
+    specialty = factories.SpecialtyFactory(name="Neurology", slug="neurology")
+    return {**_revision_form("title", title), "slug": "", "specialty": str(specialty.pk)}
 
 
 @SETTINGS
