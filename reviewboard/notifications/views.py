@@ -1,16 +1,18 @@
 """The in-app inbox and the notification preferences. Thin: parse, call a service, render."""
 
+from django import forms
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from articles.exceptions import ValidationFailed
 from reviewboard.notifications import services
 from reviewboard.notifications.models import ALL_KINDS, Message, Mode, NotificationPreference
 from reviewboard.notifications.outbox import ESSENTIAL_KINDS, KINDS
+from reviewboard.workspaces.views.guards import redirect_back
 
 
 @login_required
@@ -27,10 +29,7 @@ def inbox(request):
 def mark_read(request, message_id: int):
     message = get_object_or_404(Message.objects.inbox_of(request.user), pk=message_id)
     services.message_mark_read(message=message, actor=request.user)
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect("notifications:inbox")
+    return redirect_back(request, reverse("notifications:inbox"))
 
 
 @login_required
@@ -38,6 +37,11 @@ def mark_read(request, message_id: int):
 def mark_all_read(request):
     services.inbox_mark_all_read(actor=request.user)
     return redirect("notifications:inbox")
+
+
+class PreferenceForm(forms.Form):
+    kind = forms.CharField(required=False)
+    mode = forms.CharField(required=False)
 
 
 def _label(kind: str) -> str:
@@ -52,9 +56,12 @@ def _label(kind: str) -> str:
 def preferences(request):
     status = 200
     if request.method == "POST":
-        kind, mode = request.POST.get("kind", ""), request.POST.get("mode", "")
+        form = PreferenceForm(request.POST)
+        form.is_valid()  # it parses; the service decides
         try:
-            services.preference_set(user=request.user, kind=kind, mode=mode)
+            services.preference_set(
+                user=request.user, kind=form.cleaned_data.get("kind", ""), mode=form.cleaned_data.get("mode", "")
+            )
         except ValidationFailed as error:
             for text in error.messages:
                 flash.error(request, text)

@@ -5,23 +5,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from articles.exceptions import InvalidTransition, ValidationFailed
 from reviewboard import actions
 from reviewboard.permissions import access_article, user_is_editor
 from reviewboard.workspaces.forms import ReasonForm
+from reviewboard.workspaces.views.guards import redirect_back
 
 
-def _back(request, article) -> str:
-    """Return the page the action was asked from (a safe local address), or the person's page of the article."""
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return back
-    if user_is_editor(request.user):
-        return reverse("workspaces:editor_article", args=[article.slug])
-    return reverse("workspaces:author_article", args=[article.slug])
+def _back(request, article):
+    """Go back to the page the action was asked from, or to the person's page of the article."""
+    page = "workspaces:editor_article" if user_is_editor(request.user) else "workspaces:author_article"
+    return redirect_back(request, reverse(page, args=[article.slug]))
 
 
 @require_POST
@@ -48,4 +44,4 @@ def article_action(request, slug, name):
         messages.success(request, action.done)
         if action.name == "revise":
             return redirect("workspaces:author_edit", article.slug)
-    return redirect(_back(request, article))
+    return _back(request, article)

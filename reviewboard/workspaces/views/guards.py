@@ -7,9 +7,13 @@ here and answer 404 and 403. What a person can fix (invalid input, a state that 
 from collections.abc import Callable
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from articles.exceptions import InvalidTransition, ValidationFailed
 from reviewboard.permissions import user_can_create_article, user_is_board_member, user_is_editor
@@ -32,6 +36,21 @@ def _role_required(predicate: Callable, message: str):
 editor_required = _role_required(user_is_editor, "The editor workspace is for editors.")
 board_member_required = _role_required(user_is_board_member, "The review workspace is for board members.")
 author_required = _role_required(user_can_create_article, "The author workspace is for authors.")
+
+
+class BackForm(forms.Form):
+    """Where a posted form came from, to go back to."""
+
+    next = forms.CharField(required=False)
+
+
+def redirect_back(request, default: str) -> HttpResponseRedirect:
+    """Redirect to the page the form was posted from, if it is a safe local address, else to ``default``."""
+    form = BackForm(request.POST)
+    target = form.cleaned_data.get("next", "") if form.is_valid() else ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(default)
 
 
 def perform(request, service: Callable, success: str, **kwargs) -> bool:
