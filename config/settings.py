@@ -312,3 +312,29 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     _redis_timeout = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", _redis_timeout)
     CACHES["default"]["OPTIONS"].setdefault("socket_timeout", _redis_timeout)
+
+# A streaming replica for anonymous readers' reads (articles.replica): with DATABASE_REPLICA_URL set, the router
+# sends an anonymous reader's reads of the reader views there while it has replayed every change readers can see
+# (a watermark in Redis), and everything else to the primary. Needs PostgreSQL for both and Redis for the mark.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=5.0)  # after the replica failed to answer
+if DATABASE_REPLICA_URL:
+    from copy import deepcopy
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    if (
+        DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+        or _replica["ENGINE"] != DATABASES["default"]["ENGINE"]
+    ):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL for DATABASE_URL and the replica")
+    if not REDIS_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs REDIS_URL: the replica's watermark lives in Redis")
+    for _key in ("OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        if _key in DATABASES["default"]:
+            _replica[_key] = deepcopy(DATABASES["default"][_key])  # its own pool, when DB_POOL is on
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["articles.replica.ReaderReplicaRouter"]
+    REPLICA_WATERMARK_URL = env.str("REPLICA_WATERMARK_URL", default=CACHES["default"]["LOCATION"])

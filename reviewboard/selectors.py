@@ -104,8 +104,8 @@ def approving_board_members(revision) -> list[BoardMember]:
     # Every uncached reader page asks, so one query (a row per member and specialty) instead of a query for the
     # members and one for their specialties. The instances are built as the ORM builds them (``from_db``): the
     # fields read here are loaded, any other is deferred, and ``specialties.all()`` answers from the rows read.
-    rows = _APPROVING_MEMBERS.rows(revision_id=revision.pk)
-    db = _APPROVING_MEMBERS.using
+    db = _APPROVING_MEMBERS.db_for_read()
+    rows = _APPROVING_MEMBERS.rows(using=db, revision_id=revision.pk)
     user_model = get_user_model()
     members, specialties = {}, {}  # by approving review: a member is listed once per review, as always
     for review, member, user, credentials, username, first_name, last_name, specialty, name in rows:
