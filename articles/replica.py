@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.signals import connection_created
+from django.dispatch import Signal
 
 from articles import cache as reader_cache
 
@@ -57,6 +58,9 @@ class _ReaderRequest:
 
     alias: str | None = None
 
+
+# Sent once per reader request that reads the database, with ``database`` (the alias): config.metrics counts them.
+reader_database_chosen = Signal()
 
 _reader_request: contextvars.ContextVar[_ReaderRequest | None] = contextvars.ContextVar("reader_request", default=None)
 
@@ -116,6 +120,7 @@ class ReaderReplicaRouter:
         if reader.alias is None:
             # Decided at the request's first read, after the reader cache's lookup (see the module's docstring).
             reader.alias = REPLICA if replica_is_current() else DEFAULT_DB_ALIAS
+            reader_database_chosen.send(sender=type(self), database=reader.alias)
         return reader.alias
 
     def db_for_write(self, model, **hints):

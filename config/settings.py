@@ -45,7 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # A request id first, so that every later log line carries it.
+    # A request id first, so that every later log line carries it (config.metrics's timer goes before it when on).
     "config.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # whitenoise serves CSS, JS and fonts from the app itself: nothing comes from a CDN.
@@ -166,6 +166,8 @@ if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Where django.core.mail.backends.filebased.EmailBackend writes (the cluster topology counts deliveries there).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="editorial@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -338,3 +340,23 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = _replica
     DATABASE_ROUTERS = ["articles.replica.ReaderReplicaRouter"]
     REPLICA_WATERMARK_URL = env.str("REPLICA_WATERMARK_URL", default=CACHES["default"]["LOCATION"])
+
+# Telemetry, each off unless configured (docs/operations.md, "Telemetry"). Prometheus (config.metrics): /metrics
+# answers a scraper with METRICS_TOKEN as a bearer token, or from an address in METRICS_ALLOWED_NETWORKS (CIDRs);
+# a Celery worker serves its task series on CELERY_METRICS_PORT. OpenTelemetry tracing (config.tracing) reads
+# the standard OTEL_* variables. Sentry: SENTRY_DSN.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0) or None
+CELERY_METRICS_ADDRESS = env.str("CELERY_METRICS_ADDRESS", default="127.0.0.1")
+if METRICS_TOKEN or METRICS_ALLOWED_NETWORKS:
+    MIDDLEWARE.insert(0, "config.metrics.RequestMetricsMiddleware")
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config import sentry
+
+    sentry.start(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )
