@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install migrate demo worker beat bench bench-web audit clean
+.PHONY: run test lint format install migrate demo worker beat bench bench-web audit clean \
+	cluster cluster-stop cluster-status cluster-test
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -72,6 +73,24 @@ bench: install bench-web
 bench-web: install
 	bash scripts/install-wrk.sh
 	$(PY) bench/web.py --pg $(BENCH_PG) $(BENCH_WEB_ARGS)
+
+# The product on a real topology on this machine (scripts/cluster.sh): a PostgreSQL primary and streaming
+# replica, Redis, two gunicorn nodes behind HAProxy on http://127.0.0.1:8100/, two Celery workers and a beat.
+cluster: install
+	bash scripts/cluster.sh start
+
+cluster-stop:
+	bash scripts/cluster.sh stop
+
+cluster-status:
+	bash scripts/cluster.sh status
+
+# A fresh cluster, tests/cluster/ against it (a node and a worker are SIGKILLed, the replica lags), then stopped.
+cluster-test: install
+	bash scripts/cluster.sh stop >/dev/null
+	bash scripts/cluster.sh start
+	env -u DATABASE_URL -u REDIS_URL -u CACHE_URL CLUSTER_DIR=$(CURDIR)/var/cluster \
+		$(VENV)/bin/pytest -p no:cacheprovider -s tests/cluster; status=$$?; bash scripts/cluster.sh stop; exit $$status
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

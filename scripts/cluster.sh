@@ -11,8 +11,9 @@
 # Ports and places (environment, with defaults): CLUSTER_DIR (var/cluster), CLUSTER_PG_PRIMARY_PORT (5442),
 # CLUSTER_PG_REPLICA_PORT (5443), CLUSTER_REDIS_PORT (6394), CLUSTER_WEB_PORTS ("8101 8102"),
 # CLUSTER_LB_PORT (8100), CLUSTER_STATS_PORT (8109), CLUSTER_WORKER_METRICS_PORTS ("8111 8112"),
-# CLUSTER_WORKER_CONCURRENCY (2). Every process runs in a session of its own, so a test can SIGKILL one
-# node or worker whole (its process group) and nothing else.
+# CLUSTER_WORKER_CONCURRENCY (2), CLUSTER_PG_DIR (/tmp/editorial-cluster-5442: PostgreSQL's data and logs).
+# Every process runs in a session of its own, so a test can SIGKILL one node or worker whole (its process group)
+# and nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -32,6 +33,8 @@ DB_NAME=editorial
 VENV=${VENV:-$ROOT/.venv}
 RUN=$DIR/run
 LOG=$DIR/log
+# PostgreSQL's files belong to the postgres user, who may not reach into the work tree (a clone under /root): /tmp.
+PG_DIR=${CLUSTER_PG_DIR:-/tmp/editorial-cluster-$PRIMARY_PORT}
 
 # Run PostgreSQL's tools as the postgres user when we are root (initdb refuses root).
 as_postgres() {
@@ -71,33 +74,33 @@ pg_wait() {
         pg_isready -h 127.0.0.1 -p "$port" -q && return 0
         sleep 0.5
     done
-    echo "cluster: PostgreSQL on port $port did not start; see $DIR/pg/*.log" >&2
+    echo "cluster: PostgreSQL on port $port did not start; see $PG_DIR/*.log" >&2
     return 1
 }
 
 start_postgres() {
-    mkdir -p "$DIR/pg"
-    chown postgres: "$DIR/pg" 2>/dev/null || true
-    rm -rf "$DIR/pg/primary" "$DIR/pg/replica"
-    as_postgres "$PG_BIN/initdb" -D "$DIR/pg/primary" -U postgres --auth=trust --no-sync -E UTF8 >"$LOG/initdb.log"
-    cat >>"$DIR/pg/primary/postgresql.conf" <<EOF
+    mkdir -p "$PG_DIR"
+    chown postgres: "$PG_DIR" 2>/dev/null || true
+    rm -rf "$PG_DIR/primary" "$PG_DIR/replica"
+    as_postgres "$PG_BIN/initdb" -D "$PG_DIR/primary" -U postgres --auth=trust --no-sync -E UTF8 >"$LOG/initdb.log"
+    cat >>"$PG_DIR/primary/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $PRIMARY_PORT
-unix_socket_directories = '$DIR/pg'
+unix_socket_directories = '$PG_DIR'
 wal_level = replica
 max_wal_senders = 5
 hot_standby = on
 fsync = off
 max_connections = 100
 EOF
-    echo "host replication all 127.0.0.1/32 trust" >>"$DIR/pg/primary/pg_hba.conf"
-    as_postgres "$PG_BIN/pg_ctl" -D "$DIR/pg/primary" -l "$DIR/pg/primary.log" -w start >/dev/null
+    echo "host replication all 127.0.0.1/32 trust" >>"$PG_DIR/primary/pg_hba.conf"
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/primary" -l "$PG_DIR/primary.log" -w start >/dev/null
     pg_wait "$PRIMARY_PORT"
     # The replica: a base backup of the primary that streams from it (-R writes primary_conninfo, standby.signal).
-    as_postgres "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$DIR/pg/replica" \
+    as_postgres "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$PG_DIR/replica" \
         -R -X stream -c fast
-    echo "port = $REPLICA_PORT" >>"$DIR/pg/replica/postgresql.conf"
-    as_postgres "$PG_BIN/pg_ctl" -D "$DIR/pg/replica" -l "$DIR/pg/replica.log" -w start >/dev/null
+    echo "port = $REPLICA_PORT" >>"$PG_DIR/replica/postgresql.conf"
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/replica" -l "$PG_DIR/replica.log" -w start >/dev/null
     pg_wait "$REPLICA_PORT"
     psql -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -qc "CREATE DATABASE ${DB_NAME}"
 }
@@ -264,8 +267,8 @@ stop() {
         rm -f "$RUN/redis.pid"
     fi
     for name in replica primary; do
-        if [ -f "$DIR/pg/$name/postmaster.pid" ]; then
-            as_postgres "$PG_BIN/pg_ctl" -D "$DIR/pg/$name" -m immediate -w stop >/dev/null 2>&1 || true
+        if [ -f "$PG_DIR/$name/postmaster.pid" ]; then
+            as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/$name" -m immediate -w stop >/dev/null 2>&1 || true
         fi
     done
     echo "cluster: stopped"
@@ -284,7 +287,8 @@ status() {
     pg_isready -h 127.0.0.1 -p "$PRIMARY_PORT" || true
     pg_isready -h 127.0.0.1 -p "$REPLICA_PORT" || true
     psql -h 127.0.0.1 -p "$REPLICA_PORT" -U postgres -d postgres -Atc \
-        "SELECT 'replica replay lag: ' || coalesce(now() - pg_last_xact_replay_timestamp(), '0'::interval)" 2>/dev/null || true
+        "SELECT 'replica: ' || pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) || ' bytes received, not replayed yet'" \
+        2>/dev/null || true
     if [ -S "$RUN/haproxy.sock" ]; then
         echo "show stat" | python3 -c "
 import socket, sys
