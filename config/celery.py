@@ -20,6 +20,7 @@ app.autodiscover_tasks()
 
 logger = logging.getLogger("config.tasks")
 _started: dict = {}
+_failed: set = set()
 
 
 @signals.setup_logging.connect(weak=False)
@@ -61,9 +62,10 @@ def _task_prerun(task_id=None, task=None, **kwargs):
 
 
 @signals.task_failure.connect(weak=False)
-def _task_failure(sender=None, **kwargs):
+def _task_failure(sender=None, task_id=None, **kwargs):
     from config import metrics
 
+    _failed.add(task_id)
     if sender is not None:
         metrics.task_failed(task=sender.name)
 
@@ -74,11 +76,15 @@ def _task_postrun(task_id=None, task=None, state=None, **kwargs):
     from config.logging import drop_request_id
 
     started = _started.pop(task_id, None)
+    failed = task_id in _failed
+    _failed.discard(task_id)
+    # An eager task whose exception propagates ends without a state: it failed.
+    state = state or ("FAILURE" if failed else "UNKNOWN")
     try:
         if started is not None and task is not None:
             seconds = time.perf_counter() - started
             # One line per task run, with the request id (and trace ids) of the request that queued it.
             logger.info("task %s %s in %.3fs", task.name, state, seconds, extra={"task_id": task_id})
-            metrics.task_finished(task=task.name, state=state or "UNKNOWN", seconds=seconds)
+            metrics.task_finished(task=task.name, state=state, seconds=seconds)
     finally:
         drop_request_id(task_id=task_id)
