@@ -44,10 +44,11 @@ if (not current) or ARGV[1] > current then
 end
 return current
 """
-_PRIMARY_POSITION = "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint"
+# The insert position: past every record written, the commit's included, whatever synchronous_commit says.
+_PRIMARY_POSITION = "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint"
 # A server not in recovery (a promoted replica, or the primary itself in tests) holds everything it has written.
 _REPLAYED_POSITION = (
-    "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END"
+    "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_insert_lsn() END"
     " - '0/0'::pg_lsn)::bigint"
 )
 
