@@ -203,24 +203,26 @@ listen stats
 EOF
 }
 
+# Wait until each URL answers 200 (the venv's Python: nothing else is needed on the machine).
 wait_ready() {
-    local port
-    for port in $WEB_PORTS $LB_PORT; do
-        for _ in $(seq 120); do
-            curl -fsS -o /dev/null -H "Host: 127.0.0.1" "http://127.0.0.1:$port/readyz" 2>/dev/null && continue 2
-            sleep 0.5
-        done
-        echo "cluster: nothing ready on port $port; see $LOG/" >&2
-        return 1
-    done
-    for port in $WORKER_METRICS_PORTS; do
-        for _ in $(seq 120); do
-            curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" 2>/dev/null && continue 2
-            sleep 0.5
-        done
-        echo "cluster: no worker metrics on port $port; see $LOG/" >&2
-        return 1
-    done
+    local urls=() port
+    for port in $WEB_PORTS $LB_PORT; do urls+=("http://127.0.0.1:$port/readyz"); done
+    for port in $WORKER_METRICS_PORTS; do urls+=("http://127.0.0.1:$port/metrics"); done
+    "$VENV/bin/python" - "${urls[@]}" <<'PY' || { echo "cluster: not ready; see $LOG/" >&2; return 1; }
+import sys, time, urllib.request
+for url in sys.argv[1:]:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers={"Host": "127.0.0.1"}), timeout=5) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            sys.exit(f"nothing ready at {url}")
+        time.sleep(0.5)
+PY
 }
 
 start() {
