@@ -1,4 +1,4 @@
-# Two commands: `make run` (the product on SQLite with demo data) and `make test` (lint + all tests).
+# Two commands: `make run` (the product on SQLite with demo data) and `make test` (ruff, mypy, all tests).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -34,6 +34,7 @@ run: demo
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 audit: install
 	$(VENV)/bin/pip-audit --local --progress-spinner off

@@ -3,26 +3,35 @@
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
-from articles.exceptions import ValidationFailed
-from articles.followup_models import QUESTION_MAX_LENGTH, FollowUpQuestion
+from articles import text
+from articles.followup_models import FollowUpQuestion
+from articles.forms import text_field
 from articles.models import Article
 from articles.signals import followup_received
+
+QUESTION_MIN_LENGTH = 10
 
 RATE_KEY = "followup-rate:{client}"
 
 
 class FollowUpForm(forms.Form):
-    question = forms.CharField(
+    """Parses the reader's question; ``followup_create`` decides whether it is acceptable."""
+
+    question = text_field(
+        text.QUESTION,
         label="Your question",
-        max_length=QUESTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": text.QUESTION.max_length, "required": "required"}),
         help_text="Please leave out names and other details that identify you or someone else.",
     )
-    email = forms.EmailField(
+    email = text_field(
+        text.EMAIL,
         label="Email (optional)",
-        required=False,
+        widget=forms.EmailInput(attrs={"maxlength": text.EMAIL.max_length}),
         help_text="Only if you would like the editors to tell you when an answer is published.",
     )
     # A honeypot: hidden from people, filled in by bots.
@@ -31,12 +40,6 @@ class FollowUpForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-
-    def clean_question(self):
-        question = self.cleaned_data["question"].strip()
-        if len(question) < 10:
-            raise forms.ValidationError("Please write your question in a sentence or two.")
-        return question
 
     @property
     def is_spam(self) -> bool:
@@ -66,17 +69,20 @@ def followup_rate_exceeded(*, client: str) -> bool:
 
 def followup_create(*, article: Article, question: str, email: str = "") -> FollowUpQuestion:
     """Store a reader's question about a published article and tell the editors."""
-    question = question.strip()
-    errors = []
-    if not question:
-        errors.append("The question is required.")
-    if len(question) > QUESTION_MAX_LENGTH:
-        errors.append(f"The question is longer than {QUESTION_MAX_LENGTH} characters.")
+    errors = text.FieldErrors()
+    question = errors.text(question, text.QUESTION, field="question", required=True)
+    if question and len(question) < QUESTION_MIN_LENGTH:
+        errors.add("question", "Please write your question in a sentence or two.", "min_length")
+    email = errors.text(email, text.EMAIL, field="email")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.add("email", "Enter an email address like name@example.org, or leave it empty.", "invalid")
     if not Article.objects.published().filter(pk=article.pk).exists():
-        errors.append("Questions can be asked only about published articles.")
-    if errors:
-        raise ValidationFailed(errors)
+        errors.add("", "Questions can be asked only about published articles.", "not_published")
+    errors.raise_if_any()
     with transaction.atomic():
-        followup = FollowUpQuestion.objects.create(article=article, question=question, email=email.strip())
+        followup = FollowUpQuestion.objects.create(article=article, question=question, email=email)
         followup_received.send(sender=FollowUpQuestion, question=followup)
     return followup

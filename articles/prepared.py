@@ -14,6 +14,7 @@ with the fields' converters applied (JSON decoded, datetimes made aware on SQLit
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections, router
 from django.db.models import QuerySet
@@ -42,7 +43,7 @@ class PreparedQuery:
         self.placeholders = placeholders
         self._model = None
         # Per connection object (one per thread), as converters are bound to a connection's operations.
-        self._compiled = weakref.WeakKeyDictionary()
+        self._compiled: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
     def db_for_read(self) -> str:
         """Return the alias of the database the query reads: ``using``, or the routers' choice as for the ORM."""

@@ -1,15 +1,37 @@
-"""Writes to content: creating articles and their revisions. Revisions are never updated."""
+"""Writes to content: creating articles and their revisions. Revisions are never updated.
 
-from dataclasses import dataclass, field
+Every field a person writes is cleaned here, by the rules of ``articles.text``, whichever surface
+it came from; a problem is a ``FieldError`` naming its field (and its position in a list).
+"""
 
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from articles import text
 from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
 from articles.models import Article, Reference, ReferenceKind, Revision, Specialty
-from articles.permissions import user_can_create_article, user_can_edit_article
+from articles.permissions import EDIT, access_article, user_can_create_article
 
 REFERENCE_FIELDS = ("kind", "title", "source", "year", "authors", "doi", "pmid", "url")
+SECTION_FIELDS = ("heading", "body")
+REFERENCE_TEXT_RULES = {
+    "title": text.REFERENCE_TITLE,
+    "source": text.REFERENCE_SOURCE,
+    "authors": text.REFERENCE_AUTHORS,
+    "doi": text.REFERENCE_DOI,
+    "pmid": text.REFERENCE_PMID,
+    "url": text.REFERENCE_URL,
+}
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_validate_url = URLValidator(schemes=["http", "https"])
 
 
 @dataclass
@@ -19,8 +41,8 @@ class RevisionContent:
     title: str
     summary_patient: str
     summary_professional: str
-    sections: list[dict] = field(default_factory=list)
-    references: list[dict] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    references: list[dict[str, Any]] = field(default_factory=list)
 
 
 def revision_content(revision: Revision) -> RevisionContent:
@@ -31,107 +53,205 @@ def revision_content(revision: Revision) -> RevisionContent:
         summary_professional=revision.summary_professional,
         sections=[dict(section) for section in revision.sections],
         references=[
-            {name: getattr(reference, name) for name in REFERENCE_FIELDS} for reference in revision.references.all()
+            {name: getattr(reference, name) for name in REFERENCE_FIELDS if getattr(reference, name) not in (None, "")}
+            for reference in revision.references.order_by("number")
         ],
     )
 
 
-def _reference_field_errors(position: int, reference: dict) -> list[str]:
-    errors = []
-    for name in REFERENCE_FIELDS:
-        value = reference.get(name)
-        if value in (None, ""):
-            continue
-        model_field = Reference._meta.get_field(name)
-        if name == "year":
-            if not isinstance(value, int) or isinstance(value, bool) or not 1000 <= value <= 2999:
-                errors.append(f"Reference {position}: the year must be a four-digit number.")
-        elif not isinstance(value, str):
-            errors.append(f"Reference {position}: the {model_field.verbose_name} must be text.")
-        elif len(value) > model_field.max_length:
-            errors.append(
-                f"Reference {position}: the {model_field.verbose_name} is longer than "
-                f"{model_field.max_length} characters."
-            )
-    return errors
+def _clean_year(value: object, errors: text.FieldErrors, index: int) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or isinstance(value, bool) or not 1000 <= value <= 2999:
+        errors.add("references.year", f"Reference {index + 1}: the year must be a four-digit number.", "invalid", index)
+        return None
+    return value
 
 
-def _clean_content(content: RevisionContent) -> None:
-    errors = []
-    if not content.title.strip():
-        errors.append("The title is required.")
-    if len(content.title) > 200:
-        errors.append("The title is longer than 200 characters.")
-    for position, section in enumerate(content.sections, start=1):
-        if not isinstance(section, dict) or set(section) - {"heading", "body"}:
-            errors.append(f"Section {position} must have a heading and a body only.")
-    kinds = set(ReferenceKind.values)
-    for position, reference in enumerate(content.references, start=1):
-        if set(reference) - set(REFERENCE_FIELDS):
-            errors.append(f"Reference {position} has unknown fields: {sorted(set(reference) - set(REFERENCE_FIELDS))}.")
-        if reference.get("kind") not in kinds:
-            errors.append(f"Reference {position} needs a kind: one of {', '.join(sorted(kinds))}.")
-        if not (reference.get("title") or "").strip():
-            errors.append(f"Reference {position} needs a title.")
-        errors.extend(_reference_field_errors(position, reference))
-    if errors:
-        raise ValidationFailed(errors)
+def _clean_reference(reference: object, errors: text.FieldErrors, index: int) -> dict[str, Any]:
+    if not isinstance(reference, dict):
+        errors.add("references", f"Reference {index + 1} must be a set of fields.", "type", index)
+        return {}
+    unknown = sorted(str(name) for name in set(reference) - set(REFERENCE_FIELDS))
+    if unknown:
+        errors.add("references", f"Reference {index + 1} has unknown fields: {', '.join(unknown)}.", "unknown", index)
+    cleaned: dict[str, Any] = {}
+    item = f"Reference {index + 1}"
+    kind = reference.get("kind")
+    if kind not in ReferenceKind.values:
+        choices = ", ".join(ReferenceKind.values)
+        errors.add("references.kind", f"{item}: choose its kind: {choices}.", "required", index)
+    else:
+        cleaned["kind"] = kind
+    for name, rule in REFERENCE_TEXT_RULES.items():
+        value = errors.text(
+            reference.get(name), rule, field=f"references.{name}", index=index, item=item, required=name == "title"
+        )
+        if value:
+            cleaned[name] = value
+    if cleaned.get("doi"):
+        cleaned["doi"] = _DOI_PREFIX.sub("", cleaned["doi"])
+        if not _DOI.match(cleaned["doi"]):
+            errors.add("references.doi", f"{item}: a DOI looks like 10.1212/WNL.0000000000001234.", "invalid", index)
+    if cleaned.get("pmid") and not cleaned["pmid"].isdigit():
+        errors.add("references.pmid", f"{item}: a PMID is a number, like 31504817.", "invalid", index)
+    if cleaned.get("url"):
+        try:
+            _validate_url(cleaned["url"])
+        except ValidationError:
+            message = f"{item}: enter a full web address starting with https:// or http://."
+            errors.add("references.url", message, "invalid", index)
+    year = _clean_year(reference.get("year"), errors, index)
+    if year is not None:
+        cleaned["year"] = year
+    return cleaned
 
 
-def revision_write(*, article: Article, actor, content: RevisionContent, change_note: str) -> Revision:
-    """Write a new revision and make it current. Caller holds the article's row lock and has checked permission."""
-    _clean_content(content)
+def _clean_section(section: object, errors: text.FieldErrors, index: int) -> dict[str, str]:
+    if not isinstance(section, dict) or set(section) - set(SECTION_FIELDS):
+        errors.add("sections", f"Section {index + 1} must have a heading and a body only.", "type", index)
+        return {"heading": "", "body": ""}
+    item = f"Section {index + 1}"
+    return {
+        "heading": errors.text(
+            section.get("heading"), text.SECTION_HEADING, field="sections.heading", index=index, item=item
+        ),
+        "body": errors.text(section.get("body"), text.SECTION_BODY, field="sections.body", index=index, item=item),
+    }
+
+
+def clean_content(content: RevisionContent) -> RevisionContent:
+    """Return ``content`` normalized; raise ValidationFailed listing every field that is not acceptable.
+
+    A draft may be incomplete (the checks before submission are ``articles.validation``'s), but what it
+    holds must be text within its limits.
+    """
+    errors = text.FieldErrors()
+    sections = content.sections if isinstance(content.sections, list) else []
+    references = content.references if isinstance(content.references, list) else []
+    if len(sections) > text.MAX_SECTIONS:
+        errors.add("sections", f"An article has at most {text.MAX_SECTIONS} sections.", "max_items")
+    if len(references) > text.MAX_REFERENCES:
+        errors.add("references", f"An article has at most {text.MAX_REFERENCES} references.", "max_items")
+    cleaned = RevisionContent(
+        title=errors.text(content.title, text.TITLE, field="title", required=True),
+        summary_patient=errors.text(content.summary_patient, text.SUMMARY_PATIENT, field="summary_patient"),
+        summary_professional=errors.text(
+            content.summary_professional, text.SUMMARY_PROFESSIONAL, field="summary_professional"
+        ),
+        sections=[_clean_section(s, errors, i) for i, s in enumerate(sections[: text.MAX_SECTIONS])],
+        references=[_clean_reference(r, errors, i) for i, r in enumerate(references[: text.MAX_REFERENCES])],
+    )
+    errors.raise_if_any()
+    return cleaned
+
+
+def _write(*, article: Article, actor: User, content: RevisionContent, change_note: str) -> Revision:
+    """Write cleaned ``content`` as the article's next revision and make it current. Caller holds the row lock."""
     number = (article.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
     revision = Revision.objects.create(
         article=article,
         number=number,
-        title=content.title.strip(),
+        title=content.title,
         summary_patient=content.summary_patient,
         summary_professional=content.summary_professional,
-        sections=[{"heading": s.get("heading", ""), "body": s.get("body", "")} for s in content.sections],
+        sections=content.sections,
         created_by=actor,
         change_note=change_note,
     )
     Reference.objects.bulk_create(
-        Reference(revision=revision, number=position, **{k: v for k, v in ref.items() if v is not None})
-        for position, ref in enumerate(content.references, start=1)
+        Reference(revision=revision, number=position, **reference)
+        for position, reference in enumerate(content.references, start=1)
     )
     article.current_revision = revision
     article.save(update_fields=["current_revision", "updated_at"])
     return revision
 
 
+def revision_write(*, article: Article, actor: User, content: RevisionContent, change_note: str) -> Revision:
+    """Write a new revision and make it current. Caller holds the article's row lock and has checked permission."""
+    errors = text.FieldErrors()
+    note = errors.text(change_note, text.CHANGE_NOTE, field="change_note")
+    errors.raise_if_any()
+    return _write(article=article, actor=actor, content=clean_content(content), change_note=note)
+
+
+def _unique_slug(base: str) -> str:
+    """Return ``base``, or ``base-2``, ``base-3``... whichever no article holds yet."""
+    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    number = 2
+    while (candidate := f"{base[: text.SLUG.max_length - len(str(number)) - 1]}-{number}") in taken:
+        number += 1
+    return candidate
+
+
 def article_create(
-    *, actor, slug: str, specialty: Specialty, content: RevisionContent, change_note: str = "First draft"
+    *,
+    actor: User,
+    specialty: Specialty,
+    content: RevisionContent,
+    slug: str = "",
+    change_note: str = "First draft",
 ) -> Article:
-    """Create a draft article with its first revision; the actor becomes its author."""
+    """Create a draft article with its first revision; the actor becomes its author.
+
+    Without a ``slug``, the address is made from the title (any script) and made unique; a slug given
+    by the person must be free.
+    """
     if not user_can_create_article(actor):
         raise ActionForbidden("Only authors and editors can write articles.")
-    duplicate = ValidationFailed([f'An article with the address "{slug}" already exists.'])
-    if Article.objects.filter(slug=slug).exists():
-        raise duplicate
+    errors = text.FieldErrors()
+    chosen = errors.text(slug, text.SLUG, field="slug")
+    note = errors.text(change_note, text.CHANGE_NOTE, field="change_note")
+    if chosen and (problem := text.slug_problem(chosen)):
+        errors.errors.append(problem)
     try:
-        with transaction.atomic():
-            article = Article.objects.create(slug=slug, specialty=specialty)
-            article.authors.add(actor)
-            revision_write(article=article, actor=actor, content=content, change_note=change_note)
-    except IntegrityError:
-        # Another request took the slug between the check and the insert.
-        if Article.objects.filter(slug=slug).exists():
-            raise duplicate from None
-        raise
-    return article
+        content = clean_content(content)
+    except ValidationFailed as failed:
+        errors.errors.extend(failed.errors)
+    errors.raise_if_any()
+    taken = ValidationFailed.one("slug", f'An article with the address "{chosen}" already exists.', "taken")
+    for _ in range(5):
+        address = chosen or _unique_slug(text.slug_from_title(content.title))
+        if chosen and Article.objects.filter(slug=address).exists():
+            raise taken
+        try:
+            with transaction.atomic():
+                article = Article.objects.create(slug=address, specialty=specialty)
+                article.authors.add(actor)
+                _write(article=article, actor=actor, content=content, change_note=note)
+        except IntegrityError:
+            # Another request took the address between the check and the insert.
+            if chosen:
+                raise taken from None
+            continue
+        return article
+    raise taken
 
 
-def revision_create(*, article: Article, actor, content: RevisionContent, change_note: str = "") -> Revision:
-    """Save an edit of a draft as a new revision; submitted or approved revisions stay as they were."""
+def same_content(revision: Revision, content: RevisionContent) -> bool:
+    """Return whether cleaned ``content`` is exactly what ``revision`` holds."""
+    return asdict(revision_content(revision)) == asdict(content)
+
+
+def revision_create(*, article: Article, actor: User, content: RevisionContent, change_note: str = "") -> Revision:
+    """Save an edit of a draft as a new revision; an edit that changes nothing keeps the current revision."""
     with transaction.atomic():
-        article = Article.objects.select_for_update().get(pk=article.pk)
-        if not user_can_edit_article(actor, article):
-            raise ActionForbidden("Only the article's authors or an editor can edit it.")
+        article = access_article(actor, purpose=EDIT, pk=article.pk, lock=True)
         if not article.is_editable:
             raise InvalidTransition(
                 f"The article is {article.get_state_display().lower()}; it can be edited only as a draft "
                 "or after changes were requested (withdraw or revise it first)."
             )
-        return revision_write(article=article, actor=actor, content=content, change_note=change_note)
+        errors = text.FieldErrors()
+        note = errors.text(change_note, text.CHANGE_NOTE, field="change_note")
+        errors.raise_if_any()
+        content = clean_content(content)
+        current = article.current_revision
+        if current is not None and same_content(current, content):
+            return current
+        return _write(article=article, actor=actor, content=content, change_note=note)

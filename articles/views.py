@@ -22,10 +22,10 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView, TemplateView
 
-from articles import cache as reader_cache
-from articles import preview, reader_http
+from articles import cache as reader_cache, preview, reader_http
 from articles.exceptions import ValidationFailed
 from articles.followups import FollowUpForm, client_address, followup_create, followup_rate_exceeded
+from articles.forms import add_field_errors
 from articles.models import Article, ArticleState, Revision
 from articles.presentation import revision_body_html
 from articles.rendering import render_markdown
@@ -66,7 +66,7 @@ class ArticleListView(ListView):
 
     def _render(self, request, *args, **kwargs) -> reader_http.RenderedPage:
         response = super().get(request, *args, **kwargs)
-        html = response.render().content.decode()
+        html = response.render().content.decode()  # type: ignore[attr-defined]  # a TemplateResponse
         # The list changes with any article, so its validators come from the page itself and its render time.
         return reader_http.RenderedPage(html=html, etag=reader_cache.make_etag(html), last_modified=int(time.time()))
 
@@ -91,6 +91,8 @@ def _chosen_audience(request) -> tuple[str, bool]:
 def _structured_data(*, revision: Revision, canonical_url: str, reviewers: list) -> dict:
     """Return the schema.org MedicalWebPage description of the page."""
     article = revision.article
+    approved_at = article.approved_at
+    assert approved_at is not None  # a published article's
     return {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -99,8 +101,8 @@ def _structured_data(*, revision: Revision, canonical_url: str, reviewers: list)
         "url": canonical_url,
         "description": revision.summary_patient,
         "specialty": article.specialty.name,
-        "lastReviewed": article.approved_at.date().isoformat(),
-        "dateModified": article.approved_at.isoformat(),
+        "lastReviewed": approved_at.date().isoformat(),
+        "dateModified": approved_at.isoformat(),
         "reviewedBy": [
             {"@type": "Person", "name": member.display_name, "jobTitle": member.credentials} for member in reviewers
         ],
@@ -209,11 +211,17 @@ def _render_article(request, *, slug: str, audience: str) -> reader_http.Rendere
     )
     html = render_to_string("articles/article_detail.html", context, request=request)
     approved_at = revision.article.approved_at
+    assert approved_at is not None  # a published article's
     return reader_http.RenderedPage(
         html=html,
         etag=reader_cache.make_etag(revision.pk, approved_at.isoformat(), audience, reader_cache.origin_of(request)),
         last_modified=int(approved_at.timestamp()),
     )
+
+
+def _followup_sent(request, slug):
+    messages.success(request, "Thank you. Your question was sent to our editors.")
+    return redirect(reverse("articles:follow_up", args=[slug]) + "#follow-up")
 
 
 @reader_http.unavailable_when_database_is_down
@@ -230,19 +238,18 @@ def follow_up(request, slug):
     if request.method == "POST":
         form = FollowUpForm(request.POST)
         if form.is_valid():
+            if form.is_spam:  # a bot that filled the honeypot is thanked and ignored
+                return _followup_sent(request, slug)
             if followup_rate_exceeded(client=client_address(request)):
                 return render(request, "articles/follow_up_limited.html", {"article": revision.article}, status=429)
-            if not form.is_spam:  # a bot that filled the honeypot is thanked and ignored
-                try:
-                    followup_create(
-                        article=revision.article,
-                        question=form.cleaned_data["question"],
-                        email=form.cleaned_data["email"],
-                    )
-                except ValidationFailed as error:
-                    raise Http404(error.message) from error
-            messages.success(request, "Thank you. Your question was sent to our editors.")
-            return redirect(reverse("articles:follow_up", args=[slug]) + "#follow-up")
+            try:
+                followup_create(
+                    article=revision.article, question=form.cleaned_data["question"], email=form.cleaned_data["email"]
+                )
+            except ValidationFailed as error:
+                add_field_errors(form, error)
+            else:
+                return _followup_sent(request, slug)
         status = 400
     else:
         form = FollowUpForm()

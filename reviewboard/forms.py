@@ -1,13 +1,16 @@
-"""Forms for the workflow's admin actions."""
+"""The reason form every surface of the workflow shares (workspaces, admin): it parses, the services decide."""
 
 from django import forms
 
+from articles import text
+from articles.forms import text_field
+
 
 class ReasonForm(forms.Form):
-    """The reason an editor or author gives for a transition; it goes to the transition log."""
+    """The reason a person gives for a transition; it goes to the transition log."""
 
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        max_length=2000,
+    reason = text_field(
+        text.REASON,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "maxlength": text.REASON.max_length}),
         help_text="Recorded in the article's transition log and shown to its authors.",
     )

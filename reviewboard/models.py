@@ -1,12 +1,17 @@
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django_fsm import FSMField, transition
 
-from articles.models import Article, ArticleState, ImmutableModel, Revision, Specialty
+from articles.models import Article, ArticleState, ImmutableModel, Revision, Specialty, TransitionsOnlyMixin
 
 
-class BoardMemberQuerySet(models.QuerySet):
-    def active(self):
+class BoardMemberQuerySet(models.QuerySet["BoardMember"]):
+    def active(self) -> "BoardMemberQuerySet":
         return self.filter(active=True, user__is_active=True)
 
 
@@ -22,12 +27,66 @@ class BoardMember(models.Model):
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.display_name}, {self.credentials}"
 
     @property
     def display_name(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+
+class RoundOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ReviewRoundQuerySet(models.QuerySet["ReviewRound"]):
+    def open(self) -> "ReviewRoundQuerySet":
+        return self.filter(closed_at__isnull=True)
+
+
+class ReviewRound(models.Model):
+    """One submission of one revision to the board: its assignments and reviews belong to it.
+
+    A round opens when a revision is submitted and closes with the outcome of its review (or the
+    authors' withdrawal). The approval policy counts the reviews of the open round only.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="review_rounds")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="review_rounds")
+    number = models.PositiveIntegerField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=30, choices=RoundOutcome.choices, blank=True)
+
+    objects = ReviewRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="round_number_per_article"),
+            models.UniqueConstraint(
+                fields=["article"], condition=Q(closed_at__isnull=True), name="one_open_round_per_article"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, outcome="") | (Q(closed_at__isnull=False) & ~Q(outcome="")),
+                name="round_closed_with_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Round {self.number} of {self.article_id} (revision {self.revision_id})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def close(self, *, outcome: str, when: datetime | None = None) -> None:
+        """End the round with ``outcome``; in memory only."""
+        self.closed_at = when or timezone.now()
+        self.outcome = outcome
 
 
 class AssignmentStatus(models.TextChoices):
@@ -42,19 +101,21 @@ OPEN_STATUSES = (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED)
 LIVE_STATUSES = (*OPEN_STATUSES, AssignmentStatus.COMPLETED)
 
 
-class ReviewAssignmentQuerySet(models.QuerySet):
-    def open(self):
+class ReviewAssignmentQuerySet(models.QuerySet["ReviewAssignment"]):
+    def open(self) -> "ReviewAssignmentQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
-    def live(self):
+    def live(self) -> "ReviewAssignmentQuerySet":
         """Assignments that count for the revision: open or completed."""
         return self.filter(status__in=LIVE_STATUSES)
 
 
-class ReviewAssignment(models.Model):
+class ReviewAssignment(TransitionsOnlyMixin, models.Model):
+    review_round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="assignments")
+    # The round's revision, kept on the row for the queues and the dashboard's indexes.
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="assignments")
     board_member = models.ForeignKey(BoardMember, on_delete=models.PROTECT, related_name="assignments")
-    status = models.CharField(max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.INVITED)
+    status = FSMField(max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.INVITED, protected=True)
     due_date = models.DateField()
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decline_reason = models.CharField(max_length=500, blank=True)
@@ -62,15 +123,17 @@ class ReviewAssignment(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    state_field_name = "status"
+
     objects = ReviewAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["revision", "board_member"],
+                fields=["review_round", "board_member"],
                 condition=Q(status__in=LIVE_STATUSES),
-                name="one_live_assignment_per_member_and_revision",
+                name="one_live_assignment_per_member_and_round",
             )
         ]
         indexes = [
@@ -103,7 +166,7 @@ class ReviewAssignment(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.board_member} on {self.revision} ({self.get_status_display()})"
 
     @property
@@ -113,6 +176,29 @@ class ReviewAssignment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    # Transitions: they change the object in memory only; services save them and publish their events.
+
+    @transition(field=status, source=AssignmentStatus.INVITED, target=AssignmentStatus.ACCEPTED)
+    def accept(self) -> None:
+        """Accept the invitation to review."""
+        self.responded_at = timezone.now()
+
+    @transition(field=status, source=OPEN_STATUSES, target=AssignmentStatus.DECLINED)
+    def decline(self, *, reason: str = "") -> None:
+        """Decline the invitation (or give back an accepted review)."""
+        self.decline_reason = reason
+        self.responded_at = timezone.now()
+
+    @transition(field=status, source=AssignmentStatus.ACCEPTED, target=AssignmentStatus.COMPLETED)
+    def complete(self) -> None:
+        """Record that the review was submitted."""
+        self.completed_at = timezone.now()
+
+    @transition(field=status, source=OPEN_STATUSES, target=AssignmentStatus.CANCELLED)
+    def cancel(self, *, reason: str = "") -> None:
+        """Withdraw the invitation: the review is no longer needed."""
+        self.decline_reason = reason
 
 
 class ConflictOfInterest(models.Model):
@@ -127,7 +213,7 @@ class ConflictOfInterest(models.Model):
         ]
         verbose_name_plural = "conflicts of interest"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.board_member} / {self.article}"
 
 
@@ -149,7 +235,7 @@ class Review(ImmutableModel):
     class Meta:
         ordering = ["created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.assignment.board_member}"
 
 
@@ -183,16 +269,16 @@ class TransitionLogEntry(ImmutableModel):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.article_id}: {self.from_state} -> {self.to_state} ({self.transition})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding and self.entered_at is None:
             self.entered_at = self.state_entered_at(self.article)
         super().save(*args, **kwargs)
 
     @classmethod
-    def state_entered_at(cls, article: Article):
+    def state_entered_at(cls, article: Article) -> datetime:
         """Return when ``article`` entered its current state. Caller holds the article's row lock."""
         previous = (
             cls.objects.filter(article=article).order_by("-created_at", "-pk").values_list("created_at", flat=True)

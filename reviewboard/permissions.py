@@ -1,74 +1,170 @@
-"""Who may do what in the workflow: predicates ``user_can_<verb>`` and ``access_<thing>`` helpers.
+"""Who may do what in the workflow: predicates ``user_can_<verb>``, the purposes they serve, and the
+``access_<thing>`` helpers that fetch and authorize for every surface and service.
 
-Predicates answer yes or no from the user and the object only; whether the article's state allows
-the action is the transition's business, and a different error.
+Predicates answer yes or no from the person and the object only; whether the object's state allows
+the action is its state machine's business, and a different error (``InvalidTransition``). The refusal
+policy (404, 403, 409) is written down in ``articles.exceptions``.
 """
 
-from articles.exceptions import ActionForbidden
-from articles.permissions import (  # noqa: F401  (re-exported: one module to import from)
-    user_can_create_article,
-    user_can_edit_article,
-    user_is_article_author,
-    user_is_editor,
+from django.db.models import QuerySet
+
+from articles.exceptions import ActionForbidden, NotFound
+from articles.followup_models import FollowUpQuestion
+from articles.models import Article
+
+# Re-exported (``as``): one module to import the workflow's permissions from.
+from articles.permissions import (
+    AUTHOR_VIEW as AUTHOR_VIEW,
+    EDIT as EDIT,
+    Person as Person,
+    Purpose as Purpose,
+    access_article as access_article,
+    user_can_create_article as user_can_create_article,
+    user_can_edit_article as user_can_edit_article,
+    user_is_article_author as user_is_article_author,
+    user_is_author_role as user_is_author_role,
+    user_is_editor as user_is_editor,
 )
 from reviewboard.models import BoardMember, ReviewAssignment
 
 
-def board_member_of(user) -> BoardMember | None:
-    if not user.is_authenticated:
+def board_member_of(user: Person) -> BoardMember | None:
+    """Return the active board member ``user`` is, or None."""
+    if not user.is_authenticated or not user.is_active:
         return None
     try:
         member = user.board_member
     except BoardMember.DoesNotExist:
         return None
-    return member if member.active and user.is_active else None
+    return member if member.active else None
 
 
-def user_can_submit(user, article) -> bool:
-    return user.is_active and user_is_article_author(user, article)
+def user_is_board_member(user: Person) -> bool:
+    return board_member_of(user) is not None
 
 
-def user_can_withdraw(user, article) -> bool:
+def user_can_submit(user: Person, article: Article) -> bool:
+    """Submit, resubmit and withdraw: the article's authors."""
+    return bool(user.is_active and user_is_article_author(user, article))
+
+
+def user_can_withdraw(user: Person, article: Article) -> bool:
     return user_can_submit(user, article)
 
 
-def user_can_revise(user, article) -> bool:
+def user_can_revise(user: Person, article: Article) -> bool:
     return user_can_edit_article(user, article)
 
 
-def user_can_assign(user, article) -> bool:
+def user_can_assign(user: Person, article: Article) -> bool:
     return user_is_editor(user)
 
 
-def user_can_decide(user, article) -> bool:
-    """Reject, retract and reopen are editor decisions."""
+def user_can_decide(user: Person, article: Article) -> bool:
+    """Reject, retract, reopen and open a re-review: editor decisions."""
     return user_is_editor(user)
 
 
-def user_can_respond(user, assignment: ReviewAssignment) -> bool:
+def user_can_respond(user: Person, assignment: ReviewAssignment) -> bool:
     """Accept, decline or review: only the invited board member."""
     member = board_member_of(user)
     return member is not None and assignment.board_member_id == member.pk
 
 
-def user_can_view_assignment(user, assignment: ReviewAssignment) -> bool:
+def user_can_view_assignment(user: Person, assignment: ReviewAssignment) -> bool:
     return user_can_respond(user, assignment) or user_is_editor(user)
 
 
-def user_can_see_confidential_comments(user) -> bool:
+def user_can_see_confidential_comments(user: Person) -> bool:
     return user_is_editor(user)
 
 
-def access_assignment(user, assignment_id: int) -> ReviewAssignment:
-    """Return the assignment if ``user`` may see it; raise ActionForbidden otherwise."""
-    assignment = (
-        ReviewAssignment.objects.select_related("revision__article", "board_member__user")
-        .filter(pk=assignment_id)
-        .first()
-    )
+def _editor_role(user: Person) -> bool:
+    return user_is_editor(user)
+
+
+def _anyone(user: Person, obj: object) -> bool:
+    return True
+
+
+# Article purposes. The author's side: its authors see it (and editors); the editors' side: editors only,
+# refused before any lookup, so nobody learns from the editors' surfaces which addresses exist.
+SUBMIT = Purpose("submit", user_can_edit_article, user_can_submit, "Only the article's authors can submit it.")
+WITHDRAW = Purpose("withdraw", user_can_edit_article, user_can_withdraw, "Only the article's authors can withdraw it.")
+REVISE = Purpose(
+    "revise", user_can_edit_article, user_can_revise, "Only the article's authors or an editor can revise it."
+)
+EDITORIAL = Purpose(
+    "editorial",
+    _anyone,
+    _anyone,
+    "Only editors can do this.",
+    role=_editor_role,
+    role_refusal="Only editors can do this.",
+)
+ASSIGN = Purpose(
+    "assign", _anyone, user_can_assign, "Only editors can assign reviewers.", role=_editor_role,
+    role_refusal="Only editors can assign reviewers.",
+)  # fmt: skip
+DECIDE = Purpose(
+    "decide", _anyone, user_can_decide, "Only editors can decide on articles.", role=_editor_role,
+    role_refusal="Only editors can reject, retract, reopen or re-review an article.",
+)  # fmt: skip
+
+
+# Assignments: the invited board member and editors see one; only the member answers it; only editors cancel it.
+ASSIGNMENT_VIEW = "view"
+ASSIGNMENT_RESPOND = "respond"
+ASSIGNMENT_CANCEL = "cancel"
+_ASSIGNMENT_PURPOSES = {
+    ASSIGNMENT_VIEW: (user_can_view_assignment, "You cannot see this assignment."),
+    ASSIGNMENT_RESPOND: (user_can_respond, "Only the invited board member can answer this invitation."),
+    ASSIGNMENT_CANCEL: (lambda user, assignment: user_is_editor(user), "Only editors can unassign reviewers."),
+}
+
+
+def _assignments(*, lock: bool) -> QuerySet[ReviewAssignment]:
+    if lock:
+        # No joins, for the reason ``articles.permissions._articles`` gives.
+        return ReviewAssignment.objects.select_for_update()
+    return ReviewAssignment.objects.select_related("revision__article", "board_member__user", "review_round")
+
+
+def access_assignment(
+    user: Person,
+    assignment_id: int,
+    *,
+    purpose: str = ASSIGNMENT_VIEW,
+    lock: bool = False,
+    article: Article | None = None,
+) -> ReviewAssignment:
+    """Return the assignment if ``user`` may use it for ``purpose``; raise NotFound or ActionForbidden otherwise.
+
+    With ``article``, the assignment must belong to one of its revisions. With ``lock``, the row is locked.
+    """
+    may_do, refusal = _ASSIGNMENT_PURPOSES[purpose]
+    assignments = _assignments(lock=lock).filter(pk=assignment_id)
+    if article is not None:
+        assignments = assignments.filter(revision__article=article)
+    assignment = assignments.first()
     if assignment is None or not user_can_view_assignment(user, assignment):
-        raise ActionForbidden("There is no such review assignment for you.")
+        raise NotFound("There is no such review assignment for you.")
+    if not may_do(user, assignment):
+        raise ActionForbidden(refusal)
     return assignment
+
+
+def access_question(user: Person, question_id: int, *, lock: bool = False) -> FollowUpQuestion:
+    """Return the reader's follow-up question for an editor to handle; ActionForbidden for anyone else."""
+    if not user_is_editor(user):
+        raise ActionForbidden("Only editors handle readers' follow-up questions.")
+    questions = FollowUpQuestion.objects.select_related("article__approved_revision", "article__specialty")
+    if lock:
+        questions = FollowUpQuestion.objects.select_for_update()  # no joins, as for articles
+    question = questions.filter(pk=question_id).first()
+    if question is None:
+        raise NotFound("There is no such question.")
+    return question
 
 
 def require(allowed: bool, message: str) -> None:

@@ -1,16 +1,22 @@
-"""Every workflow action. Each one locks the article row, checks permission, applies the
-transition, saves, logs it, and queues its side effects for after the commit."""
+"""Every workflow action. Each one fetches and locks through an access helper (which checks who may),
+applies the transition (which checks the state), saves, logs it, and queues its side effects for after
+the commit (``events.publish``)."""
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from articles import text
 from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
-from articles.models import Article, ArticleState
+from articles.models import Article, ArticleState, Revision
 from articles.services import revision_content, revision_write
 from articles.validation import revision_errors
 from reviewboard import events
@@ -21,43 +27,96 @@ from reviewboard.models import (
     Decision,
     Review,
     ReviewAssignment,
+    ReviewRound,
+    RoundOutcome,
     TransitionLogEntry,
 )
 from reviewboard.permissions import (
+    ASSIGN,
+    ASSIGNMENT_CANCEL,
+    ASSIGNMENT_RESPOND,
+    DECIDE,
+    REVISE,
+    SUBMIT,
+    WITHDRAW,
+    access_article,
+    access_assignment,
     board_member_of,
-    require,
-    user_can_assign,
-    user_can_decide,
-    user_can_respond,
-    user_can_revise,
-    user_can_submit,
-    user_can_withdraw,
+    user_is_editor,
 )
-from reviewboard.policy import approval_outcome
-from reviewboard.selectors import reviewer_suggestions
+from reviewboard.policy import approval_outcome, reviewers_still_needed
+from reviewboard.selectors import open_round, reviewer_suggestions
 
 S = ArticleState
 
+# Why a transition its state allows still cannot happen: the article's own conditions, in words.
+CONDITION_REFUSALS = {
+    "submit": "The article has no revision to submit yet.",
+    "resubmit": (
+        "Reviewers asked for changes to this revision: edit the article to address their feedback, "
+        "then resubmit the new revision."
+    ),
+}
+PAST_TENSE = {
+    "submit": "submitted",
+    "resubmit": "resubmitted",
+    "withdraw": "withdrawn",
+    "start_review": "sent to review",
+    "request_changes": "returned for changes",
+    "approve": "approved",
+    "reject": "rejected",
+    "revise": "revised",
+    "retract": "retracted",
+    "reopen": "reopened",
+}
+# The transitions that end the open review round, and how it ended.
+ROUND_OUTCOMES: dict[str, str] = {
+    "approve": RoundOutcome.APPROVED,
+    "request_changes": RoundOutcome.CHANGES_REQUESTED,
+    "reject": RoundOutcome.REJECTED,
+    "withdraw": RoundOutcome.WITHDRAWN,
+}
+ROUND_END_NOTES: dict[str, str] = {
+    RoundOutcome.APPROVED: "The review round ended: the article was approved.",
+    RoundOutcome.CHANGES_REQUESTED: "The review round ended: a reviewer asked for changes.",
+    RoundOutcome.REJECTED: "The review round ended: the editors rejected the article.",
+    RoundOutcome.WITHDRAWN: "The review round ended: the authors withdrew the article.",
+}
 
-def _lock(article: Article) -> Article:
-    """Return a fresh copy of the article with its row locked until the transaction ends."""
-    return Article.objects.select_for_update().get(pk=article.pk)
+
+def transition_refusal(article: Article, name: str) -> str | None:
+    """Return why transition ``name`` cannot happen to ``article`` now, or None if it can."""
+    method = getattr(article, name)
+    if can_proceed(method):
+        return None
+    if can_proceed(method, check_conditions=False) and name in CONDITION_REFUSALS:
+        return CONDITION_REFUSALS[name]
+    return f"The article is {article.get_state_display().lower()}: it cannot be {PAST_TENSE.get(name, name)} now."
 
 
 def _transition(
-    *, article: Article, name: str, actor, reason: str = "", reason_required: bool = False, revision=None, **kwargs
+    *,
+    article: Article,
+    name: str,
+    actor: User,
+    reason: str = "",
+    reason_required: bool = False,
+    revision: Revision | None = None,
+    **kwargs: Any,
 ) -> None:
-    """Apply transition ``name``, save and log it. Caller holds the row lock."""
-    method = getattr(article, name)
-    if not can_proceed(method):
-        raise InvalidTransition(
-            f"You cannot {name.replace('_', ' ')} an article that is {article.get_state_display().lower()}."
-        )
-    reason = (reason or "").strip()
-    if reason_required and not reason:
-        raise ValidationFailed([f"Give a reason to {name.replace('_', ' ')}."])
+    """Apply transition ``name``, save and log it, and open or close the review round. Caller holds the row lock."""
+    refusal = transition_refusal(article, name)
+    if refusal is not None:
+        raise InvalidTransition(refusal)
+    reason = text.clean_text(
+        reason,
+        text.REASON,
+        field="reason",
+        required=reason_required,
+        required_message=f"Give a reason to {name.replace('_', ' ')}.",
+    )
     from_state = article.state
-    method(**kwargs)
+    getattr(article, name)(**kwargs)
     article.save()
     TransitionLogEntry.objects.create(
         article=article,
@@ -71,64 +130,69 @@ def _transition(
     events.publish(
         name, article_id=article.pk, actor_id=actor.pk, from_state=from_state, to_state=article.state, reason=reason
     )
+    if name in ("submit", "resubmit"):
+        number = (article.review_rounds.aggregate(top=Max("number"))["top"] or 0) + 1
+        assert article.submitted_revision is not None  # submit and resubmit set it
+        ReviewRound.objects.create(article=article, revision=article.submitted_revision, number=number)
+    elif name in ROUND_OUTCOMES:
+        _end_round(article=article, outcome=ROUND_OUTCOMES[name], actor=actor)
 
 
-def _require_reason(reason: str, action: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed([f"Give a reason to {action}."])
-    return reason
+def _cancel(assignment: ReviewAssignment, *, actor: User, reason: str) -> None:
+    """Cancel an open assignment and tell its board member. Caller holds the article's row lock."""
+    assignment.cancel(reason=reason)
+    assignment.save(update_fields=["status", "decline_reason"])
+    events.publish(
+        "assignment_cancelled",
+        article_id=assignment.revision.article_id,
+        actor_id=actor.pk,
+        assignment_id=assignment.pk,
+        reason=reason,
+    )
 
 
-def _cancel_open_assignments(article: Article) -> None:
-    ReviewAssignment.objects.open().filter(revision__article=article).update(status=AssignmentStatus.CANCELLED)
+def _end_round(*, article: Article, outcome: str, actor: User) -> None:
+    """Close the article's open round with ``outcome``; its open assignments are cancelled and announced."""
+    review_round = open_round(article=article)
+    if review_round is None:
+        return
+    review_round.close(outcome=outcome)
+    review_round.save(update_fields=["closed_at", "outcome"])
+    for assignment in review_round.assignments.open().select_related("revision").select_for_update(of=("self",)):
+        _cancel(assignment, actor=actor, reason=ROUND_END_NOTES[outcome])
 
 
 # Authors
 
 
-def article_submit(*, article: Article, actor) -> Article:
-    """Submit the article's current revision for review (a draft, or a revision after changes)."""
+def article_submit(*, article: Article, actor: User) -> Article:
+    """Submit the article's current revision for review (a draft, or a revision written after changes)."""
     with transaction.atomic():
-        article = _lock(article)
-        require(user_can_submit(actor, article), "Only the article's authors can submit it.")
-        if article.state not in (S.DRAFT, S.CHANGES_REQUESTED):
-            raise InvalidTransition(f"The article is already {article.get_state_display().lower()}.")
-        if article.current_revision is None:
-            raise InvalidTransition("The article has no revision to submit yet.")
-        if (
-            article.state == S.CHANGES_REQUESTED
-            and Review.objects.filter(
-                assignment__revision_id=article.current_revision_id, decision=Decision.REQUEST_CHANGES
-            ).exists()
-        ):
-            raise InvalidTransition(
-                "Reviewers asked for changes to this revision: edit the article to address their feedback, "
-                "then resubmit the new revision."
-            )
+        article = access_article(actor, purpose=SUBMIT, pk=article.pk, lock=True)
+        name = "resubmit" if article.state == S.CHANGES_REQUESTED else "submit"
+        refusal = transition_refusal(article, name)
+        if refusal is not None:
+            raise InvalidTransition(refusal)
+        assert article.current_revision is not None  # the transition's condition
         errors = revision_errors(article.current_revision)
         if errors:
             raise ValidationFailed(errors)
-        name = "submit" if article.state == S.DRAFT else "resubmit"
         _transition(article=article, name=name, actor=actor)
     return article
 
 
-def article_withdraw(*, article: Article, actor, reason: str) -> Article:
-    """Take a submitted or in-review article back to draft, cancelling its open reviews."""
+def article_withdraw(*, article: Article, actor: User, reason: str) -> Article:
+    """Take a submitted or in-review article back to draft; the round ends and its open reviews are cancelled."""
     with transaction.atomic():
-        article = _lock(article)
-        require(user_can_withdraw(actor, article), "Only the article's authors can withdraw it.")
+        article = access_article(actor, purpose=WITHDRAW, pk=article.pk, lock=True)
         _transition(article=article, name="withdraw", actor=actor, reason=reason, reason_required=True)
-        _cancel_open_assignments(article)
     return article
 
 
-def article_revise(*, article: Article, actor, reason: str = "") -> Article:
+def article_revise(*, article: Article, actor: User, reason: str = "") -> Article:
     """Open a new draft of an approved article; readers keep the approved revision meanwhile."""
     with transaction.atomic():
-        article = _lock(article)
-        require(user_can_revise(actor, article), "Only the article's authors or an editor can revise it.")
+        article = access_article(actor, purpose=REVISE, pk=article.pk, lock=True)
         _transition(article=article, name="revise", actor=actor, reason=reason)
     return article
 
@@ -140,30 +204,37 @@ def _default_due_date() -> date:
     return timezone.localdate() + timedelta(days=settings.REVIEW_DUE_DAYS)
 
 
-def _assign(*, article: Article, board_member: BoardMember, actor, due_date: date | None) -> ReviewAssignment:
-    """Invite one board member to review the current revision. Caller holds the row lock."""
-    if article.state not in (S.SUBMITTED, S.UNDER_REVIEW):
+def _assign(*, article: Article, board_member: BoardMember, actor: User, due_date: date | None) -> ReviewAssignment:
+    """Invite one board member to review the open round's revision. Caller holds the row lock."""
+    review_round = open_round(article=article)
+    if not article.accepts_reviewers or review_round is None:
         raise InvalidTransition(
             f"Reviewers are assigned to submitted articles; this one is {article.get_state_display().lower()}."
         )
+    name = board_member.display_name
     if not board_member.active or not board_member.user.is_active:
-        raise ValidationFailed([f"{board_member.display_name} is not an active board member."])
+        raise ValidationFailed.one("board_member", f"{name} is not an active board member.", "inactive")
     if article.authors.filter(pk=board_member.user_id).exists():
-        raise ValidationFailed([f"{board_member.display_name} is an author of this article and cannot review it."])
+        raise ValidationFailed.one(
+            "board_member", f"{name} is an author of this article and cannot review it.", "author"
+        )
     if article.conflicts.filter(board_member=board_member).exists():
-        raise ValidationFailed([f"{board_member.display_name} declared a conflict of interest with this article."])
+        raise ValidationFailed.one(
+            "board_member", f"{name} declared a conflict of interest with this article.", "conflict"
+        )
     if due_date is not None and due_date < timezone.localdate():
-        raise ValidationFailed(["The due date is in the past."])
+        raise ValidationFailed.one("due_date", "The due date is in the past.", "past")
     try:
         with transaction.atomic():
             assignment = ReviewAssignment.objects.create(
-                revision_id=article.current_revision_id,
+                review_round=review_round,
+                revision_id=review_round.revision_id,
                 board_member=board_member,
                 due_date=due_date or _default_due_date(),
                 assigned_by=actor,
             )
     except IntegrityError:
-        raise ValidationFailed([f"{board_member.display_name} is already assigned to this revision."]) from None
+        raise ValidationFailed.one("board_member", f"{name} is already a reviewer in this round.", "assigned") from None
     events.publish("reviewer_invited", article_id=article.pk, actor_id=actor.pk, assignment_id=assignment.pk)
     if article.state == S.SUBMITTED:
         _transition(article=article, name="start_review", actor=actor)
@@ -171,53 +242,55 @@ def _assign(*, article: Article, board_member: BoardMember, actor, due_date: dat
 
 
 def assignment_create(
-    *, article: Article, board_member: BoardMember, actor, due_date: date | None = None
+    *, article: Article, board_member: BoardMember, actor: User, due_date: date | None = None
 ) -> ReviewAssignment:
     """Assign a board member to the revision under review; the first assignment opens review."""
     with transaction.atomic():
-        article = _lock(article)
-        require(user_can_assign(actor, article), "Only editors can assign reviewers.")
+        article = access_article(actor, purpose=ASSIGN, pk=article.pk, lock=True)
         return _assign(article=article, board_member=board_member, actor=actor, due_date=due_date)
 
 
-def assignments_auto(*, article: Article, actor, count: int | None = None) -> list[ReviewAssignment]:
+def assignments_auto(*, article: Article, actor: User, count: int | None = None) -> list[ReviewAssignment]:
     """Assign the best eligible board members: specialty first, then lowest open load.
 
-    Without ``count``, assigns as many as the quorum still needs; at least one of them holds the
-    article's specialty when any eligible member does.
+    Without ``count``, assigns as many as the round still needs for the quorum; at least one of them
+    holds the article's specialty when any eligible member does.
     """
     with transaction.atomic():
-        article = _lock(article)
-        require(user_can_assign(actor, article), "Only editors can assign reviewers.")
+        article = access_article(actor, purpose=ASSIGN, pk=article.pk, lock=True)
         return _auto_assign(article=article, actor=actor, count=count)
 
 
-def _auto_assign(*, article: Article, actor, count: int | None) -> list[ReviewAssignment]:
+def _auto_assign(*, article: Article, actor: User, count: int | None) -> list[ReviewAssignment]:
     """Assign the best eligible members. Caller holds the row lock and has checked permission."""
-    live = ReviewAssignment.objects.live().filter(revision_id=article.current_revision_id).count()
-    wanted = count if count is not None else max(settings.REVIEW_QUORUM - live, 0)
+    review_round = open_round(article=article)
+    if not article.accepts_reviewers or review_round is None:
+        raise InvalidTransition(
+            f"Reviewers are assigned to submitted articles; this one is {article.get_state_display().lower()}."
+        )
+    wanted = count if count is not None else reviewers_still_needed(review_round=review_round)
     eligible = [s for s in reviewer_suggestions(article=article) if s.eligible]
     if wanted and not eligible:
-        raise ValidationFailed(["No eligible board member is free to review this article."])
+        raise ValidationFailed.one("", "No eligible board member is free to review this article.", "nobody_free")
     return [
         _assign(article=article, board_member=s.board_member, actor=actor, due_date=None) for s in eligible[:wanted]
     ]
 
 
-def article_rereview_open(*, article: Article, actor, reason: str = "Periodic re-review") -> Article:
+def article_rereview_open(*, article: Article, actor: User, reason: str = "Periodic re-review") -> Article:
     """Open a review round on an approved article's text; readers keep the approved revision meanwhile.
 
     The approved revision's content becomes a new revision, submitted and, where board members are
     free, assigned to them. With nobody eligible the round waits in "submitted" for an editor.
     """
     with transaction.atomic():
-        article = _lock(article)
-        require(user_can_decide(actor, article), "Only editors can open a re-review.")
+        article = access_article(actor, purpose=DECIDE, pk=article.pk, lock=True)
         if article.state != S.APPROVED:
             raise InvalidTransition(
                 f"Only approved articles are re-reviewed; this one is {article.get_state_display().lower()}."
             )
         _transition(article=article, name="revise", actor=actor, reason=reason)
+        assert article.approved_revision is not None  # an approved article has one
         revision_write(
             article=article, actor=actor, content=revision_content(article.approved_revision), change_note=reason
         )
@@ -231,7 +304,7 @@ def article_rereview_open(*, article: Article, actor, reason: str = "Periodic re
     return article
 
 
-def system_actor():
+def system_actor() -> User:
     """Return the user scheduled work acts as: allowed to decide, unable to log in, sent no mail.
 
     It is a superuser outside the Editors group, so the editors' notifications never reach it.
@@ -246,121 +319,167 @@ def system_actor():
     return user
 
 
-def assignment_cancel(*, assignment: ReviewAssignment, actor, reason: str = "") -> ReviewAssignment:
-    """Cancel an open assignment (unassign the reviewer)."""
+def _assignment_refusal(assignment: ReviewAssignment, transition: str) -> str | None:
+    """Return why ``transition`` cannot happen to the assignment now, or None if it can."""
+    if can_proceed(getattr(assignment, transition)):
+        return None
+    if transition == "complete" and assignment.status == AssignmentStatus.INVITED:
+        return "Accept the invitation before you submit a review."
+    return f"This assignment is already {assignment.get_status_display().lower()}."
+
+
+def _lock_assignment(assignment: ReviewAssignment, actor: User, purpose: str) -> tuple[Article, ReviewAssignment]:
+    """Lock the article, then the assignment (always in that order), checking ``actor`` may use it for ``purpose``."""
+    article = Article.objects.select_for_update(of=("self",)).get(pk=assignment.revision.article_id)
+    return article, access_assignment(actor, assignment.pk, purpose=purpose, lock=True)
+
+
+def assignment_cancel(*, assignment: ReviewAssignment, actor: User, reason: str = "") -> ReviewAssignment:
+    """Cancel an open assignment (unassign the reviewer); the reviewer is told."""
+    reason = text.clean_text(reason, text.SHORT_REASON, field="reason")
     with transaction.atomic():
-        _lock(assignment.revision.article)
-        assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
-        require(user_can_assign(actor, assignment.revision.article), "Only editors can unassign reviewers.")
-        if not assignment.is_open:
-            raise InvalidTransition(f"This assignment is already {assignment.get_status_display().lower()}.")
-        assignment.status = AssignmentStatus.CANCELLED
-        assignment.decline_reason = reason
-        assignment.save(update_fields=["status", "decline_reason"])
-        events.publish(
-            "assignment_cancelled",
-            article_id=assignment.revision.article_id,
-            actor_id=actor.pk,
-            assignment_id=assignment.pk,
-        )
+        _, assignment = _lock_assignment(assignment, actor, ASSIGNMENT_CANCEL)
+        if refusal := _assignment_refusal(assignment, "cancel"):
+            raise InvalidTransition(refusal)
+        _cancel(assignment, actor=actor, reason=reason or "An editor unassigned the review.")
     return assignment
 
 
-def article_reject(*, article: Article, actor, reason: str) -> Article:
-    """Reject the submission, with a reason; open reviews are cancelled."""
+def article_reject(*, article: Article, actor: User, reason: str) -> Article:
+    """Reject the submission, with a reason; the round ends and its open reviews are cancelled."""
     with transaction.atomic():
-        article = _lock(article)
-        require(user_can_decide(actor, article), "Only editors can reject an article.")
+        article = access_article(actor, purpose=DECIDE, pk=article.pk, lock=True)
         _transition(article=article, name="reject", actor=actor, reason=reason, reason_required=True)
-        _cancel_open_assignments(article)
     return article
 
 
-def article_retract(*, article: Article, actor, reason: str) -> Article:
+def article_retract(*, article: Article, actor: User, reason: str) -> Article:
     """Withdraw an approved article from readers, with a reason."""
     with transaction.atomic():
-        article = _lock(article)
-        require(user_can_decide(actor, article), "Only editors can retract an article.")
+        article = access_article(actor, purpose=DECIDE, pk=article.pk, lock=True)
         _transition(
             article=article, name="retract", actor=actor, reason=reason, reason_required=True, when=timezone.now()
         )
     return article
 
 
-def article_reopen(*, article: Article, actor, reason: str) -> Article:
+def article_reopen(*, article: Article, actor: User, reason: str) -> Article:
     """Bring a rejected or retracted article back to draft, with a reason."""
     with transaction.atomic():
-        article = _lock(article)
-        require(user_can_decide(actor, article), "Only editors can reopen an article.")
+        article = access_article(actor, purpose=DECIDE, pk=article.pk, lock=True)
         _transition(article=article, name="reopen", actor=actor, reason=reason, reason_required=True)
     return article
+
+
+def reminders_publish(
+    *, assignments: Iterable[ReviewAssignment], actor_id: int | None, today: date | None = None, escalate: bool = False
+) -> tuple[int, int]:
+    """Publish a due-soon or overdue reminder (and, with ``escalate``, the editors' escalation) per open assignment.
+
+    Each event carries a dedupe key of kind, assignment and day, so a board member reminded from the
+    admin is not reminded again by the daily schedule. Return (published, already sent today).
+    """
+    today = today or timezone.localdate()
+    escalate_before = today - timedelta(days=settings.REVIEW_ESCALATE_AFTER_DAYS)
+    published = skipped = 0
+    with transaction.atomic():
+        for assignment in assignments:
+            kinds = ["review_due_soon" if assignment.due_date >= today else "review_overdue"]
+            if escalate and assignment.due_date <= escalate_before:
+                kinds.append("review_escalated")
+            for kind in kinds:
+                event = events.publish(
+                    kind,
+                    article_id=assignment.revision.article_id,
+                    actor_id=actor_id,
+                    assignment_id=assignment.pk,
+                    dedupe_key=f"{kind}:{assignment.pk}:{today.isoformat()}",
+                )
+                published += event is not None
+                skipped += event is None
+    return published, skipped
+
+
+def reviewers_remind(*, articles: QuerySet[Article], actor: User) -> tuple[int, int]:
+    """Remind the reviewers of the articles' open assignments now; editors only. Return (published, skipped)."""
+    if not user_is_editor(actor):
+        raise ActionForbidden("Only editors can remind reviewers.")
+    assignments = ReviewAssignment.objects.open().filter(revision__article__in=articles).select_related("revision")
+    return reminders_publish(assignments=assignments.order_by("pk"), actor_id=actor.pk)
 
 
 # Board members
 
 
-def _lock_assignment(assignment: ReviewAssignment, actor) -> tuple[Article, ReviewAssignment]:
-    article = _lock(assignment.revision.article)
-    assignment = ReviewAssignment.objects.select_for_update().select_related("board_member").get(pk=assignment.pk)
-    require(user_can_respond(actor, assignment), "Only the invited board member can answer this invitation.")
-    return article, assignment
-
-
-def assignment_accept(*, assignment: ReviewAssignment, actor) -> ReviewAssignment:
+def assignment_accept(*, assignment: ReviewAssignment, actor: User) -> ReviewAssignment:
     """Accept a review invitation."""
     with transaction.atomic():
-        article, assignment = _lock_assignment(assignment, actor)
-        if assignment.status != AssignmentStatus.INVITED:
-            raise InvalidTransition(f"This invitation is already {assignment.get_status_display().lower()}.")
-        assignment.status = AssignmentStatus.ACCEPTED
-        assignment.responded_at = timezone.now()
+        article, assignment = _lock_assignment(assignment, actor, ASSIGNMENT_RESPOND)
+        if refusal := _assignment_refusal(assignment, "accept"):
+            raise InvalidTransition(refusal)
+        assignment.accept()
         assignment.save(update_fields=["status", "responded_at"])
         events.publish("invitation_accepted", article_id=article.pk, actor_id=actor.pk, assignment_id=assignment.pk)
     return assignment
 
 
+def _declare_conflict(*, member: BoardMember, article: Article, reason: str) -> ConflictOfInterest:
+    conflict, _ = ConflictOfInterest.objects.get_or_create(
+        board_member=member, article=article, defaults={"reason": reason}
+    )
+    return conflict
+
+
 def assignment_decline(
-    *, assignment: ReviewAssignment, actor, reason: str = "", conflict_of_interest: bool = False
+    *, assignment: ReviewAssignment, actor: User, reason: str = "", conflict_of_interest: bool = False
 ) -> ReviewAssignment:
     """Decline a review invitation, declaring a conflict of interest if there is one."""
+    reason = text.clean_text(
+        reason,
+        text.SHORT_REASON,
+        field="reason",
+        required=conflict_of_interest,
+        required_message="Give a reason to declare a conflict of interest.",
+    )
     with transaction.atomic():
-        article, assignment = _lock_assignment(assignment, actor)
-        if not assignment.is_open:
-            raise InvalidTransition(f"This invitation is already {assignment.get_status_display().lower()}.")
+        article, assignment = _lock_assignment(assignment, actor, ASSIGNMENT_RESPOND)
+        if refusal := _assignment_refusal(assignment, "decline"):
+            raise InvalidTransition(refusal)
         if conflict_of_interest:
-            reason = _require_reason(reason, "declare a conflict of interest")
-            ConflictOfInterest.objects.get_or_create(
-                board_member=assignment.board_member, article=article, defaults={"reason": reason}
-            )
-        assignment.status = AssignmentStatus.DECLINED
-        assignment.decline_reason = reason
-        assignment.responded_at = timezone.now()
+            _declare_conflict(member=assignment.board_member, article=article, reason=reason)
+        assignment.decline(reason=reason)
         assignment.save(update_fields=["status", "decline_reason", "responded_at"])
         events.publish("invitation_declined", article_id=article.pk, actor_id=actor.pk, assignment_id=assignment.pk)
     return assignment
 
 
-def conflict_declare(*, article: Article, actor, reason: str) -> ConflictOfInterest:
-    """Declare a conflict of interest with an article; any open assignment on it is declined."""
+def conflict_declare(*, article: Article, actor: User, reason: str) -> ConflictOfInterest:
+    """Declare a conflict of interest with an article; any open assignment of the member on it is declined."""
+    reason = text.clean_text(
+        reason,
+        text.SHORT_REASON,
+        field="reason",
+        required=True,
+        required_message="Give a reason to declare a conflict of interest.",
+    )
     with transaction.atomic():
-        article = _lock(article)
         member = board_member_of(actor)
         if member is None:
             raise ActionForbidden("Only active board members declare conflicts of interest.")
-        reason = _require_reason(reason, "declare a conflict of interest")
-        conflict, _ = ConflictOfInterest.objects.get_or_create(
-            board_member=member, article=article, defaults={"reason": reason}
-        )
-        ReviewAssignment.objects.open().filter(board_member=member, revision__article=article).update(
-            status=AssignmentStatus.DECLINED, decline_reason=reason, responded_at=timezone.now()
-        )
+        article = Article.objects.select_for_update(of=("self",)).get(pk=article.pk)
+        conflict = _declare_conflict(member=member, article=article, reason=reason)
+        open_assignments = ReviewAssignment.objects.open().filter(board_member=member, revision__article=article)
+        for assignment in open_assignments.select_for_update(of=("self",)):
+            assignment.decline(reason=reason)
+            assignment.save(update_fields=["status", "decline_reason", "responded_at"])
+            events.publish("invitation_declined", article_id=article.pk, actor_id=actor.pk, assignment_id=assignment.pk)
     return conflict
 
 
 def review_submit(
     *,
     assignment: ReviewAssignment,
-    actor,
+    actor: User,
     decision: str,
     comments_to_author: str = "",
     confidential_comments: str = "",
@@ -370,37 +489,37 @@ def review_submit(
     A request for changes returns the article to its authors at once; approvals approve it when
     the approval policy is met. A recommendation to reject is for the editors to act on.
     """
+    errors = text.FieldErrors()
     if decision not in Decision.values:
-        raise ValidationFailed([f"Choose a decision: {', '.join(Decision.labels).lower()}."])
-    if decision != Decision.APPROVE and not comments_to_author.strip():
-        raise ValidationFailed(["Tell the authors what to change: comments to the author are required."])
+        errors.add("decision", f"Choose a decision: {', '.join(Decision.labels).lower()}.", "required")
+    to_author = errors.text(
+        comments_to_author,
+        text.COMMENTS_TO_AUTHOR,
+        field="comments_to_author",
+        required=decision in (Decision.REQUEST_CHANGES, Decision.RECOMMEND_REJECTION),
+        required_message="Tell the authors what to change: comments to the author are required.",
+    )
+    confidential = errors.text(confidential_comments, text.CONFIDENTIAL_COMMENTS, field="confidential_comments")
+    errors.raise_if_any()
     with transaction.atomic():
-        article, assignment = _lock_assignment(assignment, actor)
-        if assignment.status == AssignmentStatus.INVITED:
-            raise InvalidTransition("Accept the invitation before you submit a review.")
-        if assignment.status != AssignmentStatus.ACCEPTED:
-            raise InvalidTransition(
-                f"This assignment is {assignment.get_status_display().lower()}; it takes no review."
-            )
-        if article.state != S.UNDER_REVIEW or assignment.revision_id != article.current_revision_id:
+        article, assignment = _lock_assignment(assignment, actor, ASSIGNMENT_RESPOND)
+        if refusal := _assignment_refusal(assignment, "complete"):
+            raise InvalidTransition(refusal)
+        review_round = assignment.review_round
+        if article.state != S.UNDER_REVIEW or not review_round.is_open:
             raise InvalidTransition("This revision is no longer under review.")
         review = Review.objects.create(
-            assignment=assignment,
-            decision=decision,
-            comments_to_author=comments_to_author,
-            confidential_comments=confidential_comments,
+            assignment=assignment, decision=decision, comments_to_author=to_author, confidential_comments=confidential
         )
-        assignment.status = AssignmentStatus.COMPLETED
-        assignment.completed_at = timezone.now()
+        assignment.complete()
         assignment.save(update_fields=["status", "completed_at"])
         events.publish("review_submitted", article_id=article.pk, actor_id=actor.pk, review_id=review.pk)
 
         revision = assignment.revision
         if decision == Decision.REQUEST_CHANGES:
             _transition(article=article, name="request_changes", actor=actor, revision=revision)
-            _cancel_open_assignments(article)
         elif decision == Decision.APPROVE:
-            outcome = approval_outcome(revision=revision)
+            outcome = approval_outcome(review_round=review_round)
             if outcome.met:
                 _transition(
                     article=article,
@@ -411,5 +530,4 @@ def review_submit(
                     reviewed=revision,
                     when=timezone.now(),
                 )
-                _cancel_open_assignments(article)
     return review

@@ -16,6 +16,7 @@ from reviewboard.models import (
     Decision,
     Review,
     ReviewAssignment,
+    ReviewRound,
     TransitionLogEntry,
 )
 from reviewboard.notifications.models import Message, NotificationPreference, OutboxEvent
@@ -144,11 +145,33 @@ class BoardMemberFactory(factory.django.DjangoModelFactory):
             self.specialties.add(*extracted)
 
 
+def round_for(revision) -> ReviewRound:
+    """Return the revision's latest review round, or open one (closing the article's other open round)."""
+    existing = ReviewRound.objects.filter(revision=revision).order_by("-number").first()
+    if existing is not None:
+        return existing
+    ReviewRound.objects.filter(article_id=revision.article_id, closed_at__isnull=True).update(
+        closed_at=timezone.now(), outcome="withdrawn"
+    )
+    number = ReviewRound.objects.filter(article_id=revision.article_id).count() + 1
+    return ReviewRound.objects.create(article_id=revision.article_id, revision=revision, number=number)
+
+
+class ReviewRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewRound
+
+    revision = factory.SubFactory(RevisionFactory)
+    article = factory.SelfAttribute("revision.article")
+    number = factory.LazyAttribute(lambda r: ReviewRound.objects.filter(article=r.article).count() + 1)
+
+
 class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ReviewAssignment
 
     revision = factory.SubFactory(RevisionFactory)
+    review_round = factory.LazyAttribute(lambda a: round_for(a.revision))
     board_member = factory.SubFactory(BoardMemberFactory)
     status = AssignmentStatus.ACCEPTED
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
@@ -220,14 +243,32 @@ class FollowUpQuestionFactory(factory.django.DjangoModelFactory):
     question = "Can myoclonus be caused by my medication?"
 
 
-def publish(article, *, when=None):
-    """Approve the article's current revision in memory, without the services (no review, no log).
+def publish(article, *, when=None, reviewers=()):
+    """Approve the article's current revision the way the product does, through the services.
 
-    ``when`` is the approval time; by default the revision's own creation time.
+    Its author submits it (unless it is in review already); an editor assigns ``reviewers`` (and new
+    board members of its specialty while the quorum needs more); each accepts and approves. ``when``
+    then dates the approval, as if it had happened then.
     """
-    revision = article.current_revision
-    article.submit()
-    article.start_review()
-    article.approve(reviewed=revision, when=when or revision.created_at)
-    article.save()
+    from django.conf import settings
+
+    from reviewboard import services
+
+    members = list(reviewers)
+    while len(members) < settings.REVIEW_QUORUM:
+        members.append(BoardMemberFactory(specialties=[article.specialty]))
+    article.refresh_from_db()
+    if article.state in ("draft", "changes_requested"):
+        services.article_submit(article=article, actor=article.authors.first())
+    editor = EditorFactory()
+    assignments = [services.assignment_create(article=article, board_member=m, actor=editor) for m in members]
+    for assignment in assignments:
+        services.assignment_accept(assignment=assignment, actor=assignment.board_member.user)
+    for assignment in assignments:
+        services.review_submit(assignment=assignment, actor=assignment.board_member.user, decision=Decision.APPROVE)
+    article.refresh_from_db()
+    assert article.state == "approved", article.state
+    if when is not None:
+        Article.objects.filter(pk=article.pk).update(approved_at=when)
+        article.refresh_from_db()
     return article

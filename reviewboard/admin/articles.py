@@ -4,82 +4,26 @@ Article is registered here rather than in ``articles.admin`` because its transit
 the services in ``reviewboard.services``, and ``articles`` never imports ``reviewboard``.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django_fsm.admin import FSMAdminMixin
 
 from articles.admin import ImmutableAdminMixin
-from articles.exceptions import DomainError
+from articles.exceptions import DomainError, InvalidTransition, ValidationFailed
+from articles.forms import add_field_errors
 from articles.models import Article, Revision
-from reviewboard import events, permissions, services
+from reviewboard import actions as action_registry, permissions, services
 from reviewboard.admin.filters import ReviewerFilter
 from reviewboard.admin.links import admin_link
 from reviewboard.forms import ReasonForm
 from reviewboard.models import ReviewAssignment, TransitionLogEntry
 from reviewboard.workspaces.diff import revision_diff
-
-
-@dataclass(frozen=True)
-class AdminTransition:
-    """A transition the admin offers as a button, and the service that performs it."""
-
-    label: str
-    service: Callable
-    allowed: Callable
-    needs_reason: bool = False
-
-
-# start_review, approve and request_changes are absent on purpose: they follow from assigning
-# reviewers and from the reviews themselves, never from a button.
-ADMIN_TRANSITIONS = {
-    "submit": AdminTransition("Submit", services.article_submit, permissions.user_can_submit),
-    "resubmit": AdminTransition("Resubmit", services.article_submit, permissions.user_can_submit),
-    "withdraw": AdminTransition(
-        "Withdraw", services.article_withdraw, permissions.user_can_withdraw, needs_reason=True
-    ),
-    "revise": AdminTransition("Revise", services.article_revise, permissions.user_can_revise),
-    "reject": AdminTransition("Reject", services.article_reject, permissions.user_can_decide, needs_reason=True),
-    "retract": AdminTransition("Retract", services.article_retract, permissions.user_can_decide, needs_reason=True),
-    "reopen": AdminTransition("Reopen", services.article_reopen, permissions.user_can_decide, needs_reason=True),
-}
-
-
-def publish_reminders(assignments, *, actor, today=None) -> tuple[int, int]:
-    """Publish a review reminder for each open assignment; return (published, already sent today).
-
-    The same events, with the same dedupe keys, as the daily reminders of
-    ``reviewboard.notifications.schedules``: a board member reminded here is not reminded again
-    by the schedule that day, and the outbox relay delivers them like any other event.
-    """
-    today = today or timezone.localdate()
-    published = skipped = 0
-    with transaction.atomic():
-        for assignment in assignments:
-            kind = "review_due_soon" if assignment.due_date >= today else "review_overdue"
-            event = events.publish(
-                kind,
-                article_id=assignment.revision.article_id,
-                actor_id=actor.pk,
-                assignment_id=assignment.pk,
-                dedupe_key=f"{kind}:{assignment.pk}:{today.isoformat()}",
-            )
-            if event is None:
-                skipped += 1
-            else:
-                published += 1
-    return published, skipped
 
 
 def _diff_url(article_id, old_number, new_number) -> str:
@@ -89,8 +33,8 @@ def _diff_url(article_id, old_number, new_number) -> str:
 
 class RevisionInline(ImmutableAdminMixin, admin.TabularInline):
     model = Revision
-    fields = ["number", "title", "created_by", "change_note", "created_at", "changes"]
-    readonly_fields = fields
+    readonly_fields = ("number", "title", "created_by", "change_note", "created_at", "changes")
+    fields = readonly_fields
     show_change_link = True
     extra = 0
 
@@ -110,8 +54,8 @@ class RevisionInline(ImmutableAdminMixin, admin.TabularInline):
 
 class TransitionInline(ImmutableAdminMixin, admin.TabularInline):
     model = TransitionLogEntry
-    fields = ["created_at", "transition", "from_state", "to_state", "actor", "revision", "reason"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "transition", "from_state", "to_state", "actor", "revision", "reason")
+    fields = readonly_fields
     extra = 0
     verbose_name_plural = "transition log"
 
@@ -120,11 +64,10 @@ class TransitionInline(ImmutableAdminMixin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
-    fsm_fields = ["state"]
-    fsm_forms = {name: ReasonForm for name, action in ADMIN_TRANSITIONS.items() if action.needs_reason}
-    fsm_transition_not_allowed_msg = "“{transition_name}” is not an action the admin offers."
-    fsm_transition_form_template = "admin/articles/article/transition_form.html"
+class ArticleAdmin(admin.ModelAdmin):
+    """Articles, read-only; their actions are the action registry's, each performed by its service."""
+
+    change_form_template = "admin/articles/article/change_form.html"
 
     list_display = ["slug", "title", "state", "specialty", "updated_at"]
     list_filter = ["state", "specialty", ("authors", admin.RelatedOnlyFieldListFilter), ReviewerFilter]
@@ -139,7 +82,7 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
     date_hierarchy = "updated_at"
     # The exact total would count the whole archive on every page; the filtered count is enough.
     show_full_result_count = False
-    fields = [
+    readonly_fields = (
         "slug",
         "specialty",
         "state",
@@ -151,10 +94,10 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
         "revision_diff_link",
         "created_at",
         "updated_at",
-    ]
+    )
+    fields = readonly_fields
     # Nothing on an article is edited here: content changes are new revisions, state changes are
     # the transition buttons below, both through services.
-    readonly_fields = fields
     inlines = [RevisionInline, TransitionInline]
     actions = ["assign_reviewers_automatically", "remind_reviewers", "retract_with_reason"]
 
@@ -218,81 +161,59 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
             ((a.board_member.display_name, a.get_status_display().lower()) for a in assignments),
         )
 
-    # Transitions: buttons the user may use, each dispatched to its service.
-
-    def is_fsm_transition_visible(self, transition) -> bool:
-        return transition.name in ADMIN_TRANSITIONS
-
-    def get_fsm_label(self, transition) -> str:
-        action = ADMIN_TRANSITIONS.get(transition.name)
-        return action.label if action else transition.name
-
-    def get_help_text(self, transition) -> str | None:
-        return (transition.method.__doc__ or "").strip() or None
-
-    def _get_fsm_extra_context(self, *, request, obj):
-        """Return the button blocks, keeping only the transitions this user may perform."""
-        blocks = []
-        for block in super()._get_fsm_extra_context(request=request, obj=obj):
-            block.available_transitions = [
-                t for t in block.available_transitions if ADMIN_TRANSITIONS[t.name].allowed(request.user, obj)
-            ]
-            if block.available_transitions:
-                blocks.append(block)
-        return blocks
-
-    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
-        action = ADMIN_TRANSITIONS.get(transition_name)
-        if action is None:
-            self.message_user(
-                request, self.fsm_transition_not_allowed_msg.format(transition_name=transition_name), messages.ERROR
-            )
-            return False
-        extra = {"reason": (kwargs or {}).get("reason", "")} if action.needs_reason else {}
-        try:
-            article = action.service(article=obj, actor=request.user, **extra)
-        except DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return False
-        self.message_user(
-            request, f"{action.label}: the article is now {article.get_state_display().lower()}.", messages.SUCCESS
-        )
-        return True
+    # Actions: the registry's transition actions this person may take now, each through its service.
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        transition_name = request.POST.get(self.fsm_post_param) if request.method == "POST" else None
-        if transition_name:
-            # A transition button: nothing on the form is editable, so skip the form and its
-            # inlines and go straight to the transition (or its reason form).
-            obj = self.get_object(request, unquote(object_id))
-            if obj is None:
-                return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-            if not self.has_change_permission(request, obj):
-                raise PermissionDenied
-            return self.response_change(request, obj)
+        article = self.get_object(request, unquote(object_id))
+        transition_actions = []
+        if article is not None:
+            transition_actions = [a for a in action_registry.available_actions(request.user, article) if a.service]
         extra_context = {
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
             "show_delete": False,
+            "article_actions": transition_actions,
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def response_change(self, request, obj):
-        transition_name = request.POST.get(self.fsm_post_param)
-        if transition_name and transition_name not in ADMIN_TRANSITIONS:
-            self._apply_fsm_transition(obj=obj, transition_name=transition_name, request=request)
-            return self._redirect_to_change(obj)
-        return super().response_change(request, obj)
-
-    def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
-        if transition_name not in self.fsm_forms:
-            raise Http404(f"No form for the transition “{transition_name}”.")
-        obj = self.get_object(request, unquote(object_id))
-        if obj is not None and not self.has_change_permission(request, obj):
+    def action_view(self, request, object_id, name):
+        """Ask for the action's reason (or a confirmation) on a GET; perform it on a POST."""
+        action = action_registry.ACTIONS.get(name)
+        if action is None or action.service is None:
+            raise Http404(f"“{name}” is not an action the admin offers.")
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("There is no such article.")
+        if not self.has_change_permission(request, article):
             raise PermissionDenied
-        return super().fsm_transition_view(request, object_id, transition_name, **kwargs)
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            form.is_valid()  # it parses; the service decides
+            try:
+                done = action_registry.perform(
+                    name, article=article, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationFailed as error:
+                add_field_errors(form, error)
+            except InvalidTransition as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return self._redirect_to_change(article)
+            else:
+                state = done.get_state_display().lower()
+                self.message_user(request, f"{action.label}: the article is now {state}.", messages.SUCCESS)
+                return self._redirect_to_change(article)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"{action.label}: {article}",
+            "action": action,
+            "form": form,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/articles/article/action_form.html", context)
 
     def _redirect_to_change(self, obj):
         return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", object_id=obj.pk)
@@ -303,14 +224,19 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
     # The read-only diff between two revisions
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.revision_diff_view)
-        return [path("<path:object_id>/diff/", view, name="articles_article_diff"), *super().get_urls()]
+        diff = self.admin_site.admin_view(self.revision_diff_view)
+        act = self.admin_site.admin_view(self.action_view)
+        return [
+            path("<path:object_id>/diff/", diff, name="articles_article_diff"),
+            path("<path:object_id>/action/<slug:name>/", act, name="articles_article_action"),
+            *super().get_urls(),
+        ]
 
     def revision_diff_view(self, request, object_id):
         """Show the word-level differences between two revisions of an article (``?from=&to=``)."""
         article = self.get_object(request, unquote(object_id))
         if article is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            raise Http404("There is no such article.")
         if not self.has_view_permission(request, article):
             raise PermissionDenied
         revisions = list(article.revisions.order_by("number").only("pk", "number", "title", "created_at"))
@@ -358,14 +284,12 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Remind reviewers of their open reviews", permissions=["assign"])
     def remind_reviewers(self, request, queryset):
-        assignments = (
+        published, skipped = services.reviewers_remind(articles=queryset, actor=request.user)
+        reminded_articles = set(
             ReviewAssignment.objects.open()
             .filter(revision__article__in=queryset)
-            .select_related("revision")
-            .order_by("pk")
+            .values_list("revision__article_id", flat=True)
         )
-        published, skipped = publish_reminders(assignments, actor=request.user)
-        reminded_articles = {a.revision.article_id for a in assignments}
         for article in queryset:
             if article.pk not in reminded_articles:
                 self.message_user(request, f"{article}: no open review to remind anyone of.", messages.WARNING)
@@ -383,13 +307,17 @@ class ArticleAdmin(FSMAdminMixin, admin.ModelAdmin):
             for article in queryset:
                 try:
                     services.article_retract(article=article, actor=request.user, reason=form.cleaned_data["reason"])
+                except ValidationFailed as error:
+                    add_field_errors(form, error)  # the reason itself: ask again
+                    break
                 except DomainError as error:
                     self.message_user(request, f"{article}: {error.message}", messages.ERROR)
                 else:
                     retracted += 1
             if retracted:
                 self.message_user(request, f"Retracted {retracted} article(s).", messages.SUCCESS)
-            return None
+            if not form.errors:
+                return None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

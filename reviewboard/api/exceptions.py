@@ -1,11 +1,14 @@
-"""Every error the API answers is JSON: ``{"detail": ..., "errors": [...]}``, never an HTML page."""
+"""Every error the API answers is JSON: ``{"detail": ..., "errors": [...], "fields": {...}, "field_errors": [...]}``.
+
+``field_errors`` carries the services' structured errors (field, index, code, message) as they are.
+"""
 
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from articles.exceptions import ActionForbidden, DomainError, InvalidTransition, ValidationFailed
+from articles.exceptions import ActionForbidden, DomainError, InvalidTransition, NotFound, ValidationFailed
 
 
 def _flatten(value, prefix: str = "") -> list[str]:
@@ -32,7 +35,13 @@ def _body(detail: str, errors: list[str], **extra) -> dict:
 def api_exception_handler(exc, context):
     """Map domain errors to 400/403/409 and give DRF's own errors the same JSON shape."""
     if isinstance(exc, ValidationFailed):
-        return Response(_body(exc.message, list(exc.errors)), status=status.HTTP_400_BAD_REQUEST)
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors:
+            fields.setdefault(error.field.split(".")[0] or "non_field_errors", []).append(error.message)
+        body = _body(exc.message, exc.messages, fields=fields, field_errors=[e.as_dict() for e in exc.errors])
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, NotFound):
+        return Response(_body(exc.message, [exc.message]), status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, ActionForbidden):
         return Response(_body(exc.message, [exc.message]), status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, InvalidTransition):
@@ -49,12 +58,31 @@ def api_exception_handler(exc, context):
         errors = _flatten(response.data)
         fields = response.data if isinstance(response.data, dict) else {}
         response.data = _body(
-            "The request is not valid: " + "; ".join(errors), errors, fields=_string_lists(fields) if fields else {}
+            "The request is not valid: " + "; ".join(errors),
+            errors,
+            fields=_string_lists(fields) if fields else {},
+            field_errors=_field_errors(exc.detail),
         )
         return response
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else str(response.data)
     response.data = _body(str(detail), [str(detail)])
     return response
+
+
+def _field_errors(detail, path: tuple[str, ...] = (), index: int | None = None) -> list[dict]:
+    """Return DRF's nested errors in the services' shape: field (dotted names), index, code, message."""
+    if isinstance(detail, dict):
+        return [
+            error
+            for key, value in detail.items()
+            for error in _field_errors(value, path if key == "non_field_errors" else (*path, str(key)), index)
+        ]
+    if isinstance(detail, list):
+        if any(isinstance(item, dict | list) for item in detail):
+            return [error for i, item in enumerate(detail) for error in _field_errors(item, path, i)]
+        return [error for item in detail for error in _field_errors(item, path, index)]
+    field = ".".join(path)
+    return [{"field": field, "index": index, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
 
 
 def _string_lists(fields: dict) -> dict[str, list[str]]:

@@ -1,23 +1,55 @@
 """Shapes of the API's requests and responses. Serializers validate types only; rules live in services."""
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from articles import text
 from articles.models import Article, ArticleState, Reference, ReferenceKind, Revision, Specialty
 from articles.rendering import render_markdown
 from articles.services import RevisionContent
+from reviewboard.actions import available_actions
 from reviewboard.models import AssignmentStatus, BoardMember, Decision, Review, ReviewAssignment
+from reviewboard.selectors import author_feedback
+
+
+def text_input(rule: text.TextRule, *, help_text: str = "", **kwargs) -> serializers.CharField:
+    """Return a field that parses text for a service, which cleans it by ``rule`` and decides whether it is required.
+
+    The rule's limits are documented in the schema from here.
+    """
+    limit = f"At most {rule.max_length:,} characters{'' if rule.multiline else ', one line'}."
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=f"{help_text} {limit}".strip(),
+        **kwargs,
+    )
+
 
 # Errors
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text='The field: "title", "sections.body", "reason"; "" for the whole request.')
+    index = serializers.IntegerField(allow_null=True, help_text="The item's position in its list, from 0.")
+    code = serializers.CharField(help_text="A stable code for programs: required, max_length, line_break, ...")
+    message = serializers.CharField()
 
 
 class ErrorSerializer(serializers.Serializer):
     """Every error the API answers: a sentence, the list of problems, and the fields at fault."""
 
     detail = serializers.CharField()
-    errors = serializers.ListField(child=serializers.CharField())
-    fields = serializers.DictField(required=False, child=serializers.ListField(child=serializers.CharField()))
+    # Fields named like DRF's own serializer attributes: this serializer only documents the error shape.
+    errors = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
+    fields = serializers.DictField(  # type: ignore[assignment]
+        required=False, child=serializers.ListField(child=serializers.CharField())
+    )
+    field_errors = FieldErrorSerializer(many=True, required=False)
 
 
 # Content, as readers and reviewers see it
@@ -121,44 +153,44 @@ class PublishedArticleQuerySerializer(serializers.Serializer):
 
 
 class SectionInputSerializer(serializers.Serializer):
-    heading = serializers.CharField(allow_blank=True, max_length=200)
-    body = serializers.CharField(allow_blank=True, max_length=20_000, help_text="Markdown; cite as [1].")
+    heading = text_input(text.SECTION_HEADING)
+    body = text_input(text.SECTION_BODY, help_text="Markdown; cite references as [1] or [2, 3].")
 
 
 class ReferenceInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ReferenceKind.choices)
-    title = serializers.CharField(max_length=500)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    year = serializers.IntegerField(required=False, allow_null=True, min_value=1000, max_value=2999)
-    authors = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    doi = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    pmid = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    kind = serializers.CharField(required=False, help_text=f"One of: {', '.join(ReferenceKind.values)}.")
+    title = text_input(text.REFERENCE_TITLE, help_text="Required.")
+    source = text_input(text.REFERENCE_SOURCE, help_text="Journal or issuing body.")  # type: ignore[assignment]
+    year = serializers.IntegerField(required=False, allow_null=True, help_text="Four digits.")
+    authors = text_input(text.REFERENCE_AUTHORS)
+    doi = text_input(text.REFERENCE_DOI, help_text="For example 10.1212/WNL.0000000000001234.")
+    pmid = text_input(text.REFERENCE_PMID, help_text="Digits only.")
+    url = text_input(text.REFERENCE_URL, help_text="https:// or http://")
 
 
 class RevisionInputSerializer(serializers.Serializer):
     """A new revision's content; the whole of it, since revisions are never edited in place."""
 
-    title = serializers.CharField(max_length=200)
-    summary_patient = serializers.CharField(allow_blank=True, max_length=2000)
-    summary_professional = serializers.CharField(allow_blank=True, max_length=2000)
-    sections = SectionInputSerializer(many=True, max_length=30)
-    references = ReferenceInputSerializer(many=True, required=False, max_length=200)
-    change_note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    title = text_input(text.TITLE, default="", help_text="Required; phrased as the reader's question.")
+    summary_patient = text_input(text.SUMMARY_PATIENT, default="", help_text="Required before submission.")
+    summary_professional = text_input(text.SUMMARY_PROFESSIONAL, default="", help_text="Required before submission.")
+    sections = SectionInputSerializer(many=True, help_text=f"At most {text.MAX_SECTIONS} sections.")
+    references = ReferenceInputSerializer(many=True, required=False, help_text=f"At most {text.MAX_REFERENCES}.")
+    change_note = text_input(text.CHANGE_NOTE)
 
     def content(self) -> RevisionContent:
         data = self.validated_data
         return RevisionContent(
             title=data["title"],
-            summary_patient=data["summary_patient"],
-            summary_professional=data["summary_professional"],
-            sections=[dict(section) for section in data["sections"]],
+            summary_patient=data.get("summary_patient", ""),
+            summary_professional=data.get("summary_professional", ""),
+            sections=[dict(section) for section in data.get("sections", [])],
             references=[dict(reference) for reference in data.get("references", [])],
         )
 
 
 class DraftCreateSerializer(RevisionInputSerializer):
-    slug = serializers.SlugField(max_length=200, help_text="The article's address, e.g. what-causes-myoclonus.")
+    slug = text_input(text.SLUG, help_text="The article's address, e.g. what-causes-myoclonus; empty: from the title.")
     specialty = serializers.SlugField(max_length=100, help_text="A specialty's slug, e.g. neurology.")
 
     def validate_specialty(self, slug: str) -> Specialty:
@@ -170,16 +202,36 @@ class DraftCreateSerializer(RevisionInputSerializer):
 
 
 class ReviewFeedbackSerializer(serializers.ModelSerializer):
-    """A review as its authors see it: never the confidential comments."""
+    """A review as its authors see it (``reviewboard.selectors.author_feedback``): never the confidential comments."""
 
     revision = serializers.IntegerField(source="assignment.revision.number")
+    round = serializers.IntegerField(source="assignment.review_round.number")
 
     class Meta:
         model = Review
-        fields = ["revision", "decision", "comments_to_author", "created_at"]
+        fields = ["revision", "round", "decision", "comments_to_author", "created_at"]
 
 
-class AuthorArticleSerializer(serializers.ModelSerializer):
+class ActionSerializer(serializers.Serializer):
+    """Something the person may do to the article now (``reviewboard.actions``)."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the action's label, not DRF's
+    reason_required = serializers.BooleanField()
+    destructive = serializers.BooleanField()
+
+
+class ActionsMixin(serializers.Serializer):
+    """Adds ``actions``: what the requesting person may do to the article now, from the action registry."""
+
+    actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(ActionSerializer(many=True))
+    def get_actions(self, article: Article) -> Any:
+        return ActionSerializer(available_actions(self.context["request"].user, article), many=True).data
+
+
+class AuthorArticleSerializer(ActionsMixin, serializers.ModelSerializer):
     specialty = SpecialtySerializer()
     approved_revision = serializers.IntegerField(source="approved_revision.number", allow_null=True, default=None)
     current_revision = RevisionContentSerializer(allow_null=True)
@@ -198,19 +250,15 @@ class AuthorArticleSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "feedback",
+            "actions",
         ]
 
     @extend_schema_field(ReviewFeedbackSerializer(many=True))
     def get_feedback(self, article: Article):
-        reviews = (
-            Review.objects.filter(assignment__revision__article=article, assignment__status=AssignmentStatus.COMPLETED)
-            .select_related("assignment__revision")
-            .order_by("created_at", "pk")
-        )
-        return ReviewFeedbackSerializer(reviews, many=True).data
+        return ReviewFeedbackSerializer(author_feedback(article=article), many=True).data
 
 
-class ArticleSummarySerializer(serializers.ModelSerializer):
+class ArticleSummarySerializer(ActionsMixin, serializers.ModelSerializer):
     """An article in a workspace list."""
 
     specialty = SpecialtySerializer()
@@ -230,6 +278,7 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
             "approved_revision",
             "approved_at",
             "updated_at",
+            "actions",
         ]
 
     def get_authors(self, article: Article) -> list[str]:
@@ -242,7 +291,7 @@ class StateQuerySerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = text_input(text.REASON)
 
 
 # Board members
@@ -250,7 +299,7 @@ class ReasonSerializer(serializers.Serializer):
 
 class BoardMemberSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="display_name")
-    specialties = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    specialties: Any = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
         model = BoardMember
@@ -300,14 +349,14 @@ class AssignmentQuerySerializer(serializers.Serializer):
 
 
 class DeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    reason = text_input(text.SHORT_REASON)
     conflict_of_interest = serializers.BooleanField(default=False)
 
 
 class ReviewInputSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=Decision.choices)
-    comments_to_author = serializers.CharField(required=False, allow_blank=True, max_length=20_000, default="")
-    confidential_comments = serializers.CharField(required=False, allow_blank=True, max_length=20_000, default="")
+    decision = serializers.CharField(help_text=f"One of: {', '.join(Decision.values)}.")
+    comments_to_author = text_input(text.COMMENTS_TO_AUTHOR, default="", help_text="Required unless you approve.")
+    confidential_comments = text_input(text.CONFIDENTIAL_COMMENTS, default="", help_text="Seen by the editors only.")
 
 
 class ReviewSerializer(serializers.ModelSerializer):

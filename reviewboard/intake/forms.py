@@ -2,9 +2,10 @@
 
 from django import forms
 
+from articles import text
+from articles.forms import text_field
 from articles.models import Specialty
 from reviewboard.intake.selectors import assignable_authors
-from reviewboard.intake.services import CLOSE_REASON_MAX_LENGTH
 
 
 class AuthorChoiceField(forms.ModelChoiceField):
@@ -13,13 +14,17 @@ class AuthorChoiceField(forms.ModelChoiceField):
 
 
 class ConvertForm(forms.Form):
-    title = forms.CharField(
-        max_length=200, required=False, help_text="The new article's working title; the question if left empty."
+    title = text_field(text.TITLE, help_text="The new article's working title; the question if left empty.")
+    slug = text_field(
+        text.SLUG, label="Address (slug)", help_text="Lower-case letters, digits, hyphens; empty: from the title."
     )
-    slug = forms.SlugField(max_length=200, label="Address (slug)", help_text="Letters, digits and hyphens.")
     specialty = forms.ModelChoiceField(queryset=Specialty.objects.all())
     author = AuthorChoiceField(queryset=assignable_authors(), help_text="The author who will write the article.")
 
 
 class CloseForm(forms.Form):
-    reason = forms.CharField(max_length=CLOSE_REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = text_field(
+        text.SHORT_REASON,
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": text.SHORT_REASON.max_length, "required": "required"}),
+    )

@@ -1,23 +1,23 @@
 """The editors' intake queue: turn a reader's follow-up question into a new article, or close it."""
 
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django_fsm import can_proceed
 
-from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
-from articles.models import Article, FollowUpQuestion, FollowUpStatus, Specialty
-from articles.permissions import user_is_author_role, user_is_editor
+from articles import text
+from articles.exceptions import InvalidTransition, ValidationFailed
+from articles.followup_models import FollowUpQuestion
+from articles.models import Article, Specialty
+from articles.permissions import user_is_author_role
 from articles.services import RevisionContent, article_create
 from reviewboard.intake import receivers  # noqa: F401  (connects the follow-up signal)
+from reviewboard.permissions import access_question
 
-CLOSE_REASON_MAX_LENGTH = 500
 
-
-def _locked_open_question(question: FollowUpQuestion, actor) -> FollowUpQuestion:
-    """Re-read the question under a row lock and check the actor may handle it now."""
-    question = FollowUpQuestion.objects.select_for_update().get(pk=question.pk)
-    if not user_is_editor(actor):
-        raise ActionForbidden("Only editors handle readers' follow-up questions.")
-    if question.status != FollowUpStatus.OPEN:
+def _locked_open_question(question: FollowUpQuestion, actor: User, transition: str) -> FollowUpQuestion:
+    """Re-read the question under a row lock, checking the actor may handle it and ``transition`` may happen."""
+    question = access_question(actor, question.pk, lock=True)
+    if not can_proceed(getattr(question, transition)):
         raise InvalidTransition(f"This question was already handled ({question.get_status_display().lower()}).")
     return question
 
@@ -32,17 +32,23 @@ def _first_draft(question: FollowUpQuestion, title: str) -> RevisionContent:
     )
 
 
+def _working_title(question: str) -> str:
+    """Return the question's first line, cut to a title's length: a reader's question may span lines."""
+    first_line = next((line.strip() for line in question.splitlines() if line.strip()), "")
+    if len(first_line) > text.TITLE.max_length:
+        first_line = first_line[: text.TITLE.max_length - 1].rstrip() + "…"
+    return first_line
+
+
 def question_convert(
-    *, question: FollowUpQuestion, actor, author, slug: str, specialty: Specialty, title: str = ""
+    *, question: FollowUpQuestion, actor: User, author, slug: str, specialty: Specialty, title: str = ""
 ) -> Article:
     """Start a draft article from a reader's question, written by ``author``; mark the question converted."""
-    title = (title or question.question).strip()
-    if len(title) > 200:
-        title = title[:199].rstrip() + "…"
     with transaction.atomic():
-        question = _locked_open_question(question, actor)
+        question = _locked_open_question(question, actor, "convert")
+        title = text.clean_text(title, text.TITLE, field="title") or _working_title(question.question)
         if not user_is_author_role(author):
-            raise ValidationFailed(["Choose an author from the Authors group."])
+            raise ValidationFailed.one("author", "Choose an author from the Authors group.", "not_author")
         article = article_create(
             actor=actor,
             slug=slug,
@@ -52,26 +58,16 @@ def question_convert(
         )
         # article_create makes its actor the author; the editor hands the article to the author.
         article.authors.set([author])
-        question.status = FollowUpStatus.CONVERTED
-        question.converted_article = article
-        question.handled_by = actor
-        question.handled_at = timezone.now()
+        question.convert(article=article, by=actor)
         question.save(update_fields=["status", "converted_article", "handled_by", "handled_at"])
     return article
 
 
-def question_close(*, question: FollowUpQuestion, actor, reason: str) -> FollowUpQuestion:
+def question_close(*, question: FollowUpQuestion, actor: User, reason: str) -> FollowUpQuestion:
     """Close a reader's question without an article, recording why."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailed(["Say why the question is closed."])
-    if len(reason) > CLOSE_REASON_MAX_LENGTH:
-        raise ValidationFailed([f"The reason is longer than {CLOSE_REASON_MAX_LENGTH} characters."])
+    reason = text.clean_text(reason, text.SHORT_REASON, field="reason", required=True)
     with transaction.atomic():
-        question = _locked_open_question(question, actor)
-        question.status = FollowUpStatus.CLOSED
-        question.closed_reason = reason
-        question.handled_by = actor
-        question.handled_at = timezone.now()
+        question = _locked_open_question(question, actor, "close")
+        question.close(reason=reason, by=actor)
         question.save(update_fields=["status", "closed_reason", "handled_by", "handled_at"])
     return question

@@ -1,17 +1,18 @@
 """The editors' intake queue of readers' follow-up questions."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from articles.exceptions import ActionForbidden, DomainError, InvalidTransition
-from articles.models import FollowUpQuestion
+from articles.exceptions import InvalidTransition, ValidationFailed
+from articles.followup_models import FollowUpQuestion
+from articles.forms import add_field_errors
 from reviewboard.intake import services
 from reviewboard.intake.forms import CloseForm, ConvertForm
 from reviewboard.intake.selectors import open_questions, recently_handled_questions
-from reviewboard.workspaces.views.guards import editor_required, error_messages
+from reviewboard.permissions import access_question
+from reviewboard.workspaces.views.guards import editor_required
 
 
 @editor_required
@@ -21,8 +22,8 @@ def queue(request):
     return render(request, "intake/queue.html", context)
 
 
-def _question(pk: int) -> FollowUpQuestion:
-    return get_object_or_404(FollowUpQuestion.objects.select_related("article__approved_revision"), pk=pk)
+def _question(request, pk: int) -> FollowUpQuestion:
+    return access_question(request.user, pk)
 
 
 def _question_page(request, question, *, convert_form=None, close_form=None, status=200):
@@ -37,19 +38,19 @@ def _question_page(request, question, *, convert_form=None, close_form=None, sta
 @editor_required
 def question_detail(request, pk):
     """Show one question with the forms to turn it into an article or close it."""
-    return _question_page(request, _question(pk))
+    return _question_page(request, _question(request, pk))
 
 
-def _attempt(request, service, **kwargs) -> int | None:
-    """Call ``service``; return None if it worked, else the status to answer with (errors shown)."""
+def _attempt(request, service, form, **kwargs) -> int | None:
+    """Call ``service``; return None if it worked, else the status to answer with (errors beside their fields)."""
     try:
         service(actor=request.user, **kwargs)
-    except ActionForbidden as error:
-        raise PermissionDenied(error.message) from error
-    except DomainError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
-        return 409 if isinstance(error, InvalidTransition) else 400
+    except ValidationFailed as error:
+        add_field_errors(form, error)
+        return 400
+    except InvalidTransition as error:
+        messages.error(request, error.message)
+        return 409
     return None
 
 
@@ -57,13 +58,14 @@ def _attempt(request, service, **kwargs) -> int | None:
 @require_POST
 def question_convert(request, pk):
     """Turn the question into a new draft article assigned to an author."""
-    question = _question(pk)
+    question = _question(request, pk)
     form = ConvertForm(request.POST)
     if not form.is_valid():
         return _question_page(request, question, convert_form=form, status=400)
-    if failed := _attempt(request, services.question_convert, question=question, **form.cleaned_data):
+    if failed := _attempt(request, services.question_convert, form, question=question, **form.cleaned_data):
         return _question_page(request, question, convert_form=form, status=failed)
-    messages.success(request, f"Article “{form.cleaned_data['slug']}” started for {form.cleaned_data['author']}.")
+    author = form.cleaned_data["author"]
+    messages.success(request, f"A draft article is started for {author.get_full_name() or author.get_username()}.")
     return redirect(reverse("intake:queue"))
 
 
@@ -71,11 +73,12 @@ def question_convert(request, pk):
 @require_POST
 def question_close(request, pk):
     """Close the question with a reason."""
-    question = _question(pk)
+    question = _question(request, pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
         return _question_page(request, question, close_form=form, status=400)
-    if failed := _attempt(request, services.question_close, question=question, reason=form.cleaned_data["reason"]):
+    reason = form.cleaned_data["reason"]
+    if failed := _attempt(request, services.question_close, form, question=question, reason=reason):
         return _question_page(request, question, close_form=form, status=failed)
     messages.success(request, "Question closed.")
     return redirect(reverse("intake:queue"))

@@ -18,7 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import select_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -68,14 +68,6 @@ def _absolute(path: str) -> str:
     return settings.NOTIFICATIONS_SITE_URL.rstrip("/") + path if path.startswith("/") else path
 
 
-def _url(name: str, args: list, fallback: str) -> str:
-    """Reverse ``name``; the fallback covers URL names another module has not added yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return fallback
-
-
 @dataclass
 class Notice:
     """What one event says, before it is addressed to anyone."""
@@ -112,6 +104,14 @@ def _logged_reason(event: OutboxEvent) -> str:
     return entry.reason if entry else ""
 
 
+def _invitation_was_sent(assignment: ReviewAssignment) -> bool:
+    return Message.objects.filter(
+        event__kind="reviewer_invited",
+        event__payload__assignment_id=assignment.pk,
+        recipient=assignment.board_member.user,
+    ).exists()
+
+
 def editors():
     return get_user_model().objects.filter(is_active=True, groups__name=EDITORS_GROUP).distinct()
 
@@ -121,9 +121,8 @@ def notice_for(event: OutboxEvent) -> Notice | None:
     if event.kind not in KINDS:
         return None
     audience, subject = KINDS[event.kind]
-    article = (
-        Article.objects.select_related("current_revision", "approved_revision").filter(pk=event.article_id).first()
-    )
+    articles = Article.objects.select_related("current_revision", "approved_revision")
+    article = None if event.article_id is None else articles.filter(pk=event.article_id).first()
     assignment = _assignment(event) if audience == "member" or "member" in subject else None
     member_user = assignment.board_member.user if assignment else None
     title = article.title if article else "an article"
@@ -140,13 +139,18 @@ def notice_for(event: OutboxEvent) -> Notice | None:
         lines.append(f"Reason: {reason}")
     if assignment is not None and audience == "member":
         pk = assignment.pk
-        url = _url("workspaces:assignment_detail", [pk], f"/review/assignments/{pk}/")
+        url = reverse("workspaces:board_assignment", args=[pk])
         if event.kind == "reviewer_invited":
+            if not assignment.is_open:
+                return None  # cancelled before the invitation went out: never send it
+            # Each link opens a page that asks to confirm: nothing changes on a GET.
             links = [
-                ("Accept", _absolute(_url("workspaces:assignment_accept", [pk], f"/review/assignments/{pk}/"))),
-                ("Decline", _absolute(_url("workspaces:assignment_decline", [pk], f"/review/assignments/{pk}/"))),
+                ("Accept", _absolute(reverse("workspaces:board_accept", args=[pk]))),
+                ("Decline", _absolute(reverse("workspaces:board_decline", args=[pk]))),
             ]
             lines.append(f"Please answer the invitation; the review is due on {assignment.due_date.isoformat()}.")
+        elif event.kind == "assignment_cancelled" and not _invitation_was_sent(assignment):
+            return None  # the reviewer never heard of it: nothing to take back
     if audience == "member":
         recipients = [member_user] if member_user and member_user.is_active else []
     elif audience == "authors":
@@ -160,7 +164,7 @@ def notice_for(event: OutboxEvent) -> Notice | None:
 
 def delivery_modes(users, kind: str) -> dict[int, str]:
     """Return each user's mode for ``kind``: a preference for the kind beats one for all kinds."""
-    modes = {user.pk: Mode.IMMEDIATE for user in users}
+    modes: dict[int, str] = {user.pk: Mode.IMMEDIATE for user in users}
     preferences = NotificationPreference.objects.filter(user__in=list(modes), kind__in=[kind, ALL_KINDS])
     for preference in sorted(preferences, key=lambda p: p.kind != ALL_KINDS):
         modes[preference.user_id] = preference.mode

@@ -24,11 +24,13 @@ def inbox_mark_all_read(*, actor) -> int:
 def preference_set(*, user, kind: str, mode: str) -> NotificationPreference:
     """Choose how ``user`` hears of ``kind`` (or of all kinds); essential kinds cannot be off."""
     if kind != ALL_KINDS and kind not in NOTIFIABLE_KINDS:
-        raise ValidationFailed([f"There is no kind of notification called “{kind}”."])
+        raise ValidationFailed.one("kind", f"There is no kind of notification called “{kind}”.", "unknown")
     if mode not in Mode.values:
-        raise ValidationFailed(["Choose immediately, a daily digest, or off."])
+        raise ValidationFailed.one("mode", "Choose immediately, a daily digest, or off.", "invalid")
     if mode == Mode.OFF and kind in ESSENTIAL_KINDS:
-        raise ValidationFailed(["This notification is essential to the review and cannot be turned off."])
+        raise ValidationFailed.one(
+            "mode", "This notification is essential to the review and cannot be turned off.", "essential"
+        )
     with transaction.atomic():
         preference, _ = NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"mode": mode})
     return preference

@@ -56,7 +56,7 @@ def preferences(request):
         try:
             services.preference_set(user=request.user, kind=kind, mode=mode)
         except ValidationFailed as error:
-            for text in error.errors:
+            for text in error.messages:
                 flash.error(request, text)
             status = 400
         else:

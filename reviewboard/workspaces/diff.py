@@ -19,7 +19,7 @@ def word_diff(old: str, new: str) -> SafeString:
     """Return ``new`` as HTML, with words removed from ``old`` in <del> and added ones in <ins>."""
     before, after = _tokens(old), _tokens(new)
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    parts = []
+    parts: list[str] = []
     for operation, a_start, a_end, b_start, b_end in matcher.get_opcodes():
         removed = escape("".join(before[a_start:a_end]))
         added = escape("".join(after[b_start:b_end]))
@@ -70,9 +70,9 @@ def revision_fields(revision) -> list[tuple[str, str]]:
 
 def revision_diff(old, new) -> list[FieldDiff]:
     """Compare two revisions field by field; ``old`` None means everything in ``new`` is added."""
-    before, after = dict(revision_fields(old)), revision_fields(new)
-    labels = [label for label, _ in after] + [label for label in before if label not in dict(after)]
-    after = dict(after)
+    before, after_fields = dict(revision_fields(old)), revision_fields(new)
+    after = dict(after_fields)
+    labels = [label for label, _ in after_fields] + [label for label in before if label not in after]
     return [
         FieldDiff(
             label=label,

@@ -1,64 +1,60 @@
-"""Forms of the author, board and editor workspaces. They parse input; services decide."""
-
-import re
+"""Forms of the author, board and editor workspaces. They parse input; the services decide and name the
+field of each problem, which ``place_errors`` shows beside it."""
 
 from django import forms
 from django.forms import formset_factory
 
+from articles import text
+from articles.exceptions import FieldError, ValidationFailed
+from articles.forms import add_error, add_field_errors, text_field
 from articles.models import ReferenceKind, Specialty
-from articles.services import RevisionContent
+from articles.services import REFERENCE_FIELDS, RevisionContent
+from reviewboard.forms import ReasonForm  # noqa: F401  (the workspaces' reason form is the shared one)
 from reviewboard.models import BoardMember, Decision
-
-TEXTAREA = {"rows": 4}
 
 
 class ArticleMetaForm(forms.Form):
     """The address and specialty of a new article."""
 
-    slug = forms.SlugField(
+    slug = text_field(
+        text.SLUG,
         label="Address",
-        max_length=200,
-        required=False,
         help_text="The last part of the article's web address; left blank, it is made from the title.",
     )
     specialty = forms.ModelChoiceField(queryset=Specialty.objects.all())
 
 
 class RevisionForm(forms.Form):
-    title = forms.CharField(max_length=200, help_text="Phrase it as the reader's question.")
-    summary_patient = forms.CharField(
-        label="Summary for patients and caregivers", widget=forms.Textarea(attrs=TEXTAREA), required=False
-    )
-    summary_professional = forms.CharField(
-        label="Summary for healthcare professionals", widget=forms.Textarea(attrs=TEXTAREA), required=False
-    )
-    change_note = forms.CharField(
-        max_length=500, required=False, help_text="What changed in this revision, for the reviewers."
-    )
+    title = text_field(text.TITLE, required=True, help_text="Phrase it as the reader's question.")
+    summary_patient = text_field(text.SUMMARY_PATIENT, label="Summary for patients and caregivers")
+    summary_professional = text_field(text.SUMMARY_PROFESSIONAL, label="Summary for healthcare professionals")
+    change_note = text_field(text.CHANGE_NOTE, help_text="What changed in this revision, for the reviewers.")
 
 
 class SectionForm(forms.Form):
-    heading = forms.CharField(max_length=200, required=False)
-    body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}),
-        required=False,
+    heading = text_field(text.SECTION_HEADING)
+    body = text_field(
+        text.SECTION_BODY,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": text.SECTION_BODY.max_length}),
         help_text="Markdown. Cite references by number: [1] or [2, 3].",
     )
 
 
 class ReferenceForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "—"), *ReferenceKind.choices], required=False)
-    title = forms.CharField(max_length=500, required=False)
-    source = forms.CharField(max_length=300, required=False, help_text="Journal or issuing body.")
-    year = forms.IntegerField(min_value=1000, max_value=2999, required=False)
-    authors = forms.CharField(max_length=500, required=False)
-    doi = forms.CharField(label="DOI", max_length=200, required=False)
-    pmid = forms.CharField(label="PMID", max_length=20, required=False)
-    url = forms.URLField(label="URL", max_length=500, required=False, assume_scheme="https")
+    title = text_field(text.REFERENCE_TITLE)
+    source = text_field(text.REFERENCE_SOURCE, help_text="Journal or issuing body.")
+    year = forms.CharField(
+        required=False, strip=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4})
+    )
+    authors = text_field(text.REFERENCE_AUTHORS)
+    doi = text_field(text.REFERENCE_DOI, label="DOI")
+    pmid = text_field(text.REFERENCE_PMID, label="PMID")
+    url = text_field(text.REFERENCE_URL, label="URL")
 
 
-SectionFormSet = formset_factory(SectionForm, extra=1, can_order=True, can_delete=True, max_num=30)
-ReferenceFormSet = formset_factory(ReferenceForm, extra=1, can_order=True, can_delete=True, max_num=200)
+SectionFormSet = formset_factory(SectionForm, extra=1, can_order=True, can_delete=True, max_num=text.MAX_SECTIONS)
+ReferenceFormSet = formset_factory(ReferenceForm, extra=1, can_order=True, can_delete=True, max_num=text.MAX_REFERENCES)
 
 
 def revision_initial(revision) -> tuple[dict, list[dict], list[dict]]:
@@ -71,15 +67,12 @@ def revision_initial(revision) -> tuple[dict, list[dict], list[dict]]:
         "summary_professional": revision.summary_professional,
     }
     sections = [{"heading": s.get("heading", ""), "body": s.get("body", "")} for s in revision.sections or []]
-    references = [
-        {name: getattr(r, name) for name in ("kind", "title", "source", "year", "authors", "doi", "pmid", "url")}
-        for r in revision.references.all()
-    ]
+    references = [{name: getattr(r, name) or "" for name in REFERENCE_FIELDS} for r in revision.references.all()]
     return main, sections, references
 
 
 def revision_content(form, sections, references) -> RevisionContent:
-    """Build the service's content from valid forms, sections and references in their chosen order."""
+    """Build the service's content from parsed forms, sections and references in their chosen order."""
     return RevisionContent(
         title=form.cleaned_data["title"],
         summary_patient=form.cleaned_data["summary_patient"],
@@ -88,74 +81,48 @@ def revision_content(form, sections, references) -> RevisionContent:
             {"heading": f.cleaned_data["heading"], "body": f.cleaned_data["body"]} for f in sections.ordered_forms
         ],
         references=[
-            {
-                name: f.cleaned_data[name]
-                for name in ("kind", "title", "source", "year", "authors", "doi", "pmid", "url")
-                if f.cleaned_data.get(name) not in (None, "")
-            }
+            {name: f.cleaned_data[name] for name in REFERENCE_FIELDS if f.cleaned_data.get(name) not in (None, "")}
             for f in references.ordered_forms
         ],
     )
 
 
-_POSITIONED = re.compile(r"^(Section|Reference) (\d+)\b")
-_FIELD_WORDS = (
-    ("summary for patients", "summary_patient"),
-    ("summary for healthcare professionals", "summary_professional"),
-    ("title", "title"),
-)
-
-
-def _add_error(form, field, message: str) -> None:
-    if not form.is_bound:
-        # An unbound form (the submission checks shown on opening the editor) has no cleaned data.
-        form.errors  # noqa: B018  (sets up the error dict)
-        form.cleaned_data = {}
-    form.add_error(field, message)
-
-
-def place_errors(messages: list[str], *, form, section_forms: list, reference_forms: list) -> None:
-    """Show each service message beside the field or the section/reference it is about."""
-    for message in messages:
-        match = _POSITIONED.match(message)
-        if match:
-            targets = section_forms if match.group(1) == "Section" else reference_forms
-            position = int(match.group(2))
-            if 1 <= position <= len(targets):
-                _add_error(targets[position - 1], None, message)
-                continue
-        lowered = message.lower()
-        field = next((name for words, name in _FIELD_WORDS if words in lowered and not match), None)
-        _add_error(form, field, message)
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+def place_errors(
+    errors: ValidationFailed | list[FieldError], *, form, section_forms: list, reference_forms: list, meta=None
+) -> None:
+    """Show each error beside the field it names: the main form's, a section's or a reference's (by position)."""
+    for error in errors.errors if isinstance(errors, ValidationFailed) else errors:
+        items, _, name = error.field.partition(".")
+        targets = {"sections": section_forms, "references": reference_forms}.get(items)
+        if targets is not None and error.index is not None and 0 <= error.index < len(targets):
+            target = targets[error.index]
+            add_error(target, name if name in target.fields else None, error.message)
+        elif meta is not None and error.field in meta.fields:
+            add_field_errors(meta, [error])
+        else:
+            add_field_errors(form, [error])
 
 
 class DeclineForm(forms.Form):
     conflict_of_interest = forms.BooleanField(required=False, label="I have a conflict of interest with this article")
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=500,
-        required=False,
+    reason = text_field(
+        text.SHORT_REASON,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": text.SHORT_REASON.max_length}),
         help_text="Required when you declare a conflict of interest; the editors see it.",
     )
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect)
-    comments_to_author = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=20_000,
-        required=False,
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect, required=False)
+    comments_to_author = text_field(
+        text.COMMENTS_TO_AUTHOR,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": text.COMMENTS_TO_AUTHOR.max_length}),
         help_text="The authors read these. Required unless you approve.",
     )
-    confidential_comments = forms.CharField(
+    confidential_comments = text_field(
+        text.CONFIDENTIAL_COMMENTS,
         label="Confidential comments to the editors",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=20_000,
-        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": text.CONFIDENTIAL_COMMENTS.max_length}),
         help_text="Seen by the editors only, never by the authors.",
     )
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from reviewboard.workspaces.views import accounts, author, board, editor
+from reviewboard.workspaces.views import accounts, actions, author, board, editor
 
 app_name = "workspaces"
 
@@ -42,9 +42,6 @@ author_patterns = [
     path("author/articles/<slug:slug>/edit/", author.article_edit, name="author_edit"),
     path("author/articles/<slug:slug>/preview/", author.article_preview, name="author_preview"),
     path("author/articles/<slug:slug>/diff/", author.article_diff, name="author_diff"),
-    path("author/articles/<slug:slug>/submit/", author.article_submit, name="author_submit"),
-    path("author/articles/<slug:slug>/withdraw/", author.article_withdraw, name="author_withdraw"),
-    path("author/articles/<slug:slug>/revise/", author.article_revise, name="author_revise"),
 ]
 
 board_patterns = [
@@ -65,9 +62,11 @@ editor_patterns = [
         editor.assignment_cancel,
         name="editor_cancel_assignment",
     ),
-    path("editor/articles/<slug:slug>/reject/", editor.reject, name="editor_reject"),
-    path("editor/articles/<slug:slug>/retract/", editor.retract, name="editor_retract"),
-    path("editor/articles/<slug:slug>/reopen/", editor.reopen, name="editor_reopen"),
 ]
 
-urlpatterns = account_patterns + author_patterns + board_patterns + editor_patterns
+# Every transition action (submit, withdraw, revise, reject, retract, reopen) of the action registry.
+action_patterns = [
+    path("workspace/articles/<slug:slug>/<slug:name>/", actions.article_action, name="article_action"),
+]
+
+urlpatterns = account_patterns + author_patterns + board_patterns + editor_patterns + action_patterns

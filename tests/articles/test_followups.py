@@ -90,10 +90,10 @@ def test_sending_a_question_signals_it_inside_the_transaction(client, published)
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"question": ""}, "This field is required."),
+        ({"question": ""}, "The question is required."),
         ({"question": "Why?"}, "Please write your question in a sentence or two."),
-        ({"question": "x" * 2001}, "Ensure this value has at most 2000 characters"),
-        ({"question": QUESTION, "email": "not-an-email"}, "Enter a valid email address."),
+        ({"question": "x" * 2001}, "The question is longer than 2,000 characters (it has 2,001)."),
+        ({"question": QUESTION, "email": "not-an-email"}, "Enter an email address like name@example.org"),
     ],
 )
 def test_invalid_question_is_refused_with_a_message_beside_the_field(client, published, data, message):

@@ -179,7 +179,7 @@ def test_a_query_without_letters_or_digits_finds_nothing(neurology):
 @pytest.mark.postgres
 def test_a_title_match_by_prefix_ranks_above_a_body_only_match(neurology):
     body_only = make_article(
-        neurology, title="What is a tic?", sections=[{"heading": "See", "body": "Myoclonic jerks."}]
+        neurology, title="What is a tic?", sections=[{"heading": "See", "body": "Myoclonic jerks [1]."}]
     )
     in_title = make_article(neurology, title="Myoclonic epilepsy in children")
 

@@ -1,10 +1,18 @@
+"""The checks before submission (articles.validation) and the limits of what a draft may hold (articles.services)."""
+
 import pytest
 
-from articles.models import Reference, ReferenceKind
-from articles.validation import MAX_REFERENCES, MAX_SECTION_CHARS, MAX_SECTIONS, revision_errors
+from articles.exceptions import FieldError, ValidationFailed
+from articles.services import RevisionContent, clean_content
+from articles.text import MAX_REFERENCES, MAX_SECTIONS, SECTION_BODY
+from articles.validation import revision_errors as structured_errors
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+def revision_errors(revision) -> list[str]:
+    return [error.message for error in structured_errors(revision)]
 
 
 def _revision(references=1, **fields):
@@ -30,6 +38,9 @@ def test_revision_without_references_or_citations_is_valid():
 def test_dangling_citation_is_named():
     revision = _revision(sections=[{"heading": "Causes", "body": "Known [1]. Also [3]."}])
     assert revision_errors(revision) == ['Section 1 ("Causes") cites [3], but there is no reference 3.']
+    assert structured_errors(revision)[0] == FieldError(
+        "sections.body", 'Section 1 ("Causes") cites [3], but there is no reference 3.', "dangling", 0
+    )
 
 
 def test_dangling_citations_each_named_once_in_order():
@@ -43,6 +54,7 @@ def test_dangling_citations_each_named_once_in_order():
 def test_unused_reference_is_named():
     revision = _revision(references=2)
     assert revision_errors(revision) == ["Reference 2 is never cited in the text."]
+    assert (structured_errors(revision)[0].field, structured_errors(revision)[0].index) == ("references", 1)
 
 
 def test_reference_cited_in_a_later_section_counts_as_used():
@@ -90,29 +102,35 @@ def test_section_with_missing_keys():
     assert revision_errors(revision) == ["Section 1 needs a heading.", "Section 1 has no text."]
 
 
-def test_too_many_sections():
+def _content(sections=(), references=()):
+    return RevisionContent("A title?", "Plain.", "Clinical.", sections=list(sections), references=list(references))
+
+
+def test_a_draft_holds_at_most_max_sections():
     sections = [{"heading": f"H{n}", "body": "Text."} for n in range(MAX_SECTIONS + 1)]
-    sections[0]["body"] = "[1]"
-    assert revision_errors(_revision(sections=sections)) == [
-        f"An article has at most {MAX_SECTIONS} sections; this one has {MAX_SECTIONS + 1}."
-    ]
-
-
-def test_exactly_max_sections_is_allowed():
-    sections = [{"heading": f"H{n}", "body": "Text."} for n in range(MAX_SECTIONS)]
-    sections[0]["body"] = "[1]"
-    assert revision_errors(_revision(sections=sections)) == []
+    with pytest.raises(ValidationFailed) as error:
+        clean_content(_content(sections))
+    assert error.value.messages == [f"An article has at most {MAX_SECTIONS} sections."]
+    assert len(clean_content(_content(sections[:MAX_SECTIONS])).sections) == MAX_SECTIONS
 
 
 def test_section_too_long():
-    body = "[1] " + "x" * MAX_SECTION_CHARS
-    revision = _revision(sections=[{"heading": "Long", "body": body}])
-    assert revision_errors(revision) == [f'Section 1 ("Long") is longer than {MAX_SECTION_CHARS} characters.']
+    body = "x" * (SECTION_BODY.max_length + 1)
+    with pytest.raises(ValidationFailed) as error:
+        clean_content(_content([{"heading": "Long", "body": body}]))
+    assert error.value.errors == [
+        FieldError(
+            "sections.body",
+            f"Section 1: the text is longer than 20,000 characters (it has {len(body):,}).",
+            "max_length",
+            0,
+        )
+    ]
 
 
 def test_section_of_exactly_max_chars_is_allowed():
-    body = "[1]" + "x" * (MAX_SECTION_CHARS - 3)
-    assert revision_errors(_revision(sections=[{"heading": "Long", "body": body}])) == []
+    body = "x" * SECTION_BODY.max_length
+    assert clean_content(_content([{"heading": "Long", "body": body}])).sections[0]["body"] == body
 
 
 def test_several_problems_are_all_reported():
@@ -131,10 +149,7 @@ def test_several_problems_are_all_reported():
 
 
 def test_too_many_references():
-    revision = _revision(references=0, sections=[{"heading": "H", "body": "Text."}])
-    Reference.objects.bulk_create(
-        Reference(revision=revision, number=n, kind=ReferenceKind.RESEARCH, title=f"Study {n}")
-        for n in range(1, MAX_REFERENCES + 2)
-    )
-    errors = revision_errors(revision)
-    assert errors[0] == f"An article has at most {MAX_REFERENCES} references."
+    references = [{"kind": "research", "title": f"Study {n}"} for n in range(MAX_REFERENCES + 1)]
+    with pytest.raises(ValidationFailed) as error:
+        clean_content(_content([{"heading": "H", "body": "Text."}], references))
+    assert error.value.messages == [f"An article has at most {MAX_REFERENCES} references."]

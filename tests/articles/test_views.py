@@ -1,12 +1,14 @@
 import datetime
 import json
 import re
+from dataclasses import replace
 
 import pytest
 from django.utils import timezone
 
 from articles.models import ReferenceKind
-from reviewboard.models import AssignmentStatus, Decision
+from articles.services import revision_content, revision_create
+from reviewboard import services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -20,14 +22,8 @@ def _reader_urls(settings):
     settings.ROOT_URLCONF = "articles.urls"
 
 
-def publish(article, *, when=APPROVED_AT):
-    return factories.publish(article, when=when)
-
-
-def approve_by(revision, member):
-    return factories.ReviewFactory(
-        assignment__revision=revision, assignment__board_member=member, decision=Decision.APPROVE
-    )
+def publish(article, *, when=APPROVED_AT, reviewers=()):
+    return factories.publish(article, when=when, reviewers=reviewers)
 
 
 @pytest.fixture
@@ -267,22 +263,27 @@ def test_references_are_grouped_by_kind_with_their_links(client, neurology):
 # Reviewers and structured data
 
 
-def test_reviewed_by_lists_the_approving_board_members_of_the_approved_revision(client, published, board, neurology):
-    revision = published.approved_revision
+def test_reviewed_by_lists_the_approving_board_members_of_the_approved_revision(
+    client, article, author, editor, board, neurology
+):
     neuro1, neuro2, cardio = board
     for member, name in ((neuro1, ("Ada", "Lovelace")), (neuro2, ("Grace", "Hopper"))):
         member.user.first_name, member.user.last_name = name
         member.user.save()
     neuro1.credentials = "MD, PhD"
     neuro1.save()
-    approve_by(revision, neuro1)
-    approve_by(revision, neuro2)
-    # Not approving, or not on this revision: not shown.
-    factories.ReviewFactory(
-        assignment__revision=revision, assignment__board_member=cardio, decision=Decision.REQUEST_CHANGES
-    )
+    # A first round in which the cardiologist asks for changes to revision 1: not shown.
+    services.article_submit(article=article, actor=author)
+    first = services.assignment_create(article=article, board_member=cardio, actor=editor)
+    services.assignment_accept(assignment=first, actor=cardio.user)
+    services.review_submit(assignment=first, actor=cardio.user, decision="request_changes", comments_to_author="Fix.")
+    content = revision_content(article.current_revision)
+    revision_create(article=article, actor=author, content=replace(content, summary_patient="Better."))
+    # The second round: an invited member who never reviews (cancelled at approval) is not shown either.
     other = factories.BoardMemberFactory(user__first_name="Not", user__last_name="Shown")
-    factories.ReviewAssignmentFactory(revision=revision, board_member=other, status=AssignmentStatus.ACCEPTED)
+    services.article_submit(article=article, actor=author)
+    services.assignment_create(article=article, board_member=other, actor=editor)
+    published = publish(article, reviewers=[neuro1, neuro2])
 
     html = client.get(article_url(published)).content.decode()
 
@@ -301,11 +302,13 @@ def structured_data(html):
     return json.loads(blocks[0])
 
 
-def test_page_carries_medical_web_page_json_ld(client, published, board):
-    neuro1 = board[0]
+def test_page_carries_medical_web_page_json_ld(client, article, board):
+    neuro1, neuro2, _ = board
     neuro1.user.first_name, neuro1.user.last_name = "Ada", "Lovelace"
     neuro1.user.save()
-    approve_by(published.approved_revision, neuro1)
+    neuro2.user.first_name, neuro2.user.last_name = "Grace", "Hopper"
+    neuro2.user.save()
+    published = publish(article, reviewers=[neuro1, neuro2])
 
     data = structured_data(client.get(article_url(published)).content.decode())
 
@@ -314,7 +317,10 @@ def test_page_carries_medical_web_page_json_ld(client, published, board):
     assert data["name"] == published.approved_revision.title
     assert data["url"] == f"http://testserver/articles/{published.slug}/"
     assert data["lastReviewed"] == "2025-06-18"
-    assert data["reviewedBy"] == [{"@type": "Person", "name": "Ada Lovelace", "jobTitle": "MD"}]
+    assert data["reviewedBy"] == [
+        {"@type": "Person", "name": "Grace Hopper", "jobTitle": "MD"},
+        {"@type": "Person", "name": "Ada Lovelace", "jobTitle": "MD"},
+    ]
 
 
 def test_json_ld_cannot_be_broken_out_of(client, neurology):
@@ -363,17 +369,17 @@ def build_article(specialty, *, references, reviewers):
     )
     for number in range(1, references + 1):
         factories.ReferenceFactory(revision=revision, number=number, doi=f"10.1000/{number}", pmid=str(number))
-    for _ in range(reviewers):
-        member = factories.BoardMemberFactory(specialties=[specialty, factories.SpecialtyFactory()])
-        approve_by(revision, member)
-    publish(article)
-    return article
+    members = [
+        factories.BoardMemberFactory(specialties=[specialty, factories.SpecialtyFactory()]) for _ in range(reviewers)
+    ]
+    return publish(article, reviewers=members)
 
 
 @pytest.mark.parametrize(("references", "reviewers"), [(1, 2), (10, 5)])
 def test_article_page_runs_a_fixed_number_of_queries(
-    client, neurology, django_assert_max_num_queries, references, reviewers
+    client, neurology, django_assert_max_num_queries, references, reviewers, settings
 ):
+    settings.REVIEW_QUORUM = reviewers  # every reviewer approves before the quorum is met
     article = build_article(neurology, references=references, reviewers=reviewers)
 
     with django_assert_max_num_queries(8):
@@ -520,17 +526,18 @@ def test_uncached_page_reads_a_revisions_references_only_for_its_first_render(
     settings.READER_CACHE_SECONDS = 0
     first = client.get(article_url(published)).content.decode()
 
-    with django_assert_num_queries(2) as captured:  # the article with its revision, and the approvers
+    # The article with its revision, the approving reviews with their members, and the members' specialties.
+    with django_assert_num_queries(3) as captured:
         second = client.get(article_url(published)).content.decode()
 
     assert second == first
     assert not any("articles_reference" in query["sql"] for query in captured.captured_queries)
 
 
-def test_uncached_page_shows_a_reviewers_new_name_while_the_revision_body_is_reused(client, published, board, settings):
+def test_uncached_page_shows_a_reviewers_new_name_while_the_revision_body_is_reused(client, article, board, settings):
     settings.READER_CACHE_SECONDS = 0
     member = board[0]
-    approve_by(published.approved_revision, member)
+    published = publish(article, reviewers=[member])
     client.get(article_url(published))
     member.user.first_name, member.user.last_name = "Rosalind", "Franklin"
     member.user.save()
@@ -541,18 +548,16 @@ def test_uncached_page_shows_a_reviewers_new_name_while_the_revision_body_is_reu
     assert published.approved_revision.references.first().title in html
 
 
-def test_reviewer_specialties_are_listed_by_name_and_a_member_without_any_shows_none(client, published, board):
-    revision = published.approved_revision
+def test_reviewer_specialties_are_listed_by_name_and_a_member_without_any_shows_none(client, article, board, neurology):
     with_specialties, without = board[0], board[1]
     with_specialties.specialties.set(
-        [factories.SpecialtyFactory(name="Pediatrics"), factories.SpecialtyFactory(name="Cardiology")]
+        [factories.SpecialtyFactory(name="Pediatrics"), factories.SpecialtyFactory(name="Cardiology"), neurology]
     )
     without.specialties.clear()
-    approve_by(revision, with_specialties)
-    approve_by(revision, without)
+    published = publish(article, reviewers=[with_specialties, without])
 
     html = client.get(article_url(published)).content.decode()
 
-    assert '<span class="reviewer__specialties">Cardiology, Pediatrics</span>' in html
+    assert '<span class="reviewer__specialties">Cardiology, Neurology, Pediatrics</span>' in html
     assert html.count('class="reviewer__specialties"') == 1
     assert html.count('class="reviewer"') == 2

@@ -50,8 +50,9 @@ def test_changes_requested_reach_the_author_without_the_confidential_comment_and
     reviewer.goto(f"{live_server.url}/review/assignments/{assignments[0].pk}/")
     reviewer.get_by_label("Request changes").check()
     reviewer.get_by_role("button", name="Submit my review").click()
-    # Comments to the author are required when asking for changes: the page says so, nothing is recorded.
-    expect(reviewer.get_by_role("status")).to_contain_text("comments to the author are required")
+    # Comments to the author are required when asking for changes: the page says so beside the field,
+    # and nothing is recorded.
+    expect(reviewer.locator("#id_comments_to_author_error")).to_contain_text("comments to the author are required")
     article.refresh_from_db()
     assert article.state == ArticleState.UNDER_REVIEW
     reviewer.get_by_label("Request changes").check()
@@ -89,7 +90,7 @@ def test_changes_requested_reach_the_author_without_the_confidential_comment_and
     author_page.get_by_role("button", name="Save draft").click()
     expect(author_page.get_by_text("Draft saved. It is ready to submit.")).to_be_visible()
     author_page.get_by_role("button", name="Resubmit for review").click()
-    expect(author_page.get_by_text("Submitted. The editors will assign reviewers.")).to_be_visible()
+    expect(author_page.get_by_text("Resubmitted. The editors will send it to the reviewers again.")).to_be_visible()
     article.refresh_from_db()
     assert article.state == ArticleState.SUBMITTED
     assert article.current_revision.number == 2

@@ -129,7 +129,9 @@ def test_creating_a_draft_reports_bad_input_as_400(author, neurology, article):
     assert "specialty" in unknown.json()["fields"]
     bad_reference = client.post("/api/v1/drafts/", draft_payload(references=[{"kind": "rumour"}]), format="json")
     assert_error(bad_reference, 400)
-    assert any(e.startswith("references.0.kind") for e in bad_reference.json()["errors"])
+    assert {"field": "references.kind", "index": 0, "code": "required"}.items() <= bad_reference.json()["field_errors"][
+        0
+    ].items()
     assert_error(client.post("/api/v1/drafts/", ["not", "an", "object"], format="json"), 400)
 
 
@@ -155,7 +157,7 @@ def test_another_author_cannot_see_or_touch_my_draft(article, neurology):
         stranger.post(f"/api/v1/drafts/{article.slug}/submit/", {}, format="json"),
         stranger.post(f"/api/v1/drafts/{article.slug}/revisions/", draft_payload(), format="json"),
     ):
-        assert_error(response, 404, "No article of yours at this address.")
+        assert_error(response, 404, "There is no such article for you.")
     article.refresh_from_db()
     assert article.state == ArticleState.DRAFT
 
@@ -184,7 +186,9 @@ def test_submit_moves_the_draft_to_submitted_and_twice_is_a_conflict(author, art
     response = client.post(f"/api/v1/drafts/{article.slug}/submit/", {}, format="json")
     assert response.status_code == 200
     assert response.json()["state"] == "submitted"
-    assert_error(client.post(f"/api/v1/drafts/{article.slug}/submit/", {}, format="json"), 409, "already submitted")
+    assert_error(
+        client.post(f"/api/v1/drafts/{article.slug}/submit/", {}, format="json"), 409, "The article is submitted"
+    )
 
 
 def test_submit_lists_every_content_problem(author, neurology):
@@ -212,7 +216,7 @@ def test_revise_opens_a_new_draft_of_an_approved_article(author, submitted, boar
     response = client.post(f"/api/v1/drafts/{submitted.slug}/revise/", {}, format="json")
     assert response.json()["state"] == "draft"
     assert response.json()["approved_revision"] == 1
-    assert_error(client.post(f"/api/v1/drafts/{submitted.slug}/revise/", {}, format="json"), 409, "cannot revise")
+    assert_error(client.post(f"/api/v1/drafts/{submitted.slug}/revise/", {}, format="json"), 409, "cannot be revised")
 
 
 def test_author_sees_feedback_but_never_confidential_comments(author, accepted, board):
@@ -253,12 +257,13 @@ def test_assignment_detail_shows_the_revision_to_its_reviewer_only(invited, boar
     assert body["content"]["number"] == invited.revision.number
     assert body["content"]["sections"][0]["markdown"] == "It is well known [1]."
     refused = client_for(board[1].user).get(f"/api/v1/assignments/{invited.pk}/")
-    assert_error(refused, 403, "There is no such review assignment for you.")
-    assert_error(client_for(board[1].user).get("/api/v1/assignments/999999/"), 403)
+    # Another member's assignment is answered exactly like one that does not exist.
+    assert_error(refused, 404, "There is no such review assignment for you.")
+    assert_error(client_for(board[1].user).get("/api/v1/assignments/999999/"), 404)
 
 
 def test_accept_once_only_and_by_the_invited_member_only(invited, board, editor):
-    assert_error(client_for(board[1].user).post(f"/api/v1/assignments/{invited.pk}/accept/"), 403)
+    assert_error(client_for(board[1].user).post(f"/api/v1/assignments/{invited.pk}/accept/"), 404)
     assert_error(client_for(editor).post(f"/api/v1/assignments/{invited.pk}/accept/"), 403, "Only the invited")
     client = client_for(board[0].user)
     response = client.post(f"/api/v1/assignments/{invited.pk}/accept/")
@@ -346,7 +351,9 @@ def test_editor_assigns_a_board_member_and_review_starts(editor, submitted, boar
     assert response.json()["status"] == "invited"
     submitted.refresh_from_db()
     assert submitted.state == ArticleState.UNDER_REVIEW
-    assert_error(client.post(address, {"board_member": board[0].pk}, format="json"), 400, "already assigned")
+    assert_error(
+        client.post(address, {"board_member": board[0].pk}, format="json"), 400, "already a reviewer in this round"
+    )
     assert_error(client.post(address, {"board_member": 999999}, format="json"), 400)
     assert [a["id"] for a in client.get(address).json()] == [response.json()["id"]]
 
@@ -358,7 +365,7 @@ def test_assigning_a_draft_is_a_conflict_and_a_missing_article_is_404(editor, ar
     )
     assert_error(response, 409, "Reviewers are assigned to submitted articles")
     missing = client.post("/api/v1/editorial/articles/nope/assignments/", {"board_member": board[0].pk}, format="json")
-    assert_error(missing, 404, "No article at this address.")
+    assert_error(missing, 404, "There is no such article for you.")
 
 
 def test_an_author_who_sits_on_the_board_cannot_be_assigned_their_own_article(editor, submitted, author, neurology):
@@ -390,14 +397,14 @@ def test_editor_rejects_with_a_reason_only(editor, submitted):
     assert_error(client.post(address, {"reason": "  "}, format="json"), 400, "Give a reason to reject.")
     response = client.post(address, {"reason": "Out of scope."}, format="json")
     assert response.json()["state"] == "rejected"
-    assert_error(client.post(address, {"reason": "Again"}, format="json"), 409, "cannot reject")
+    assert_error(client.post(address, {"reason": "Again"}, format="json"), 409, "cannot be rejected")
 
 
 def test_editor_retracts_and_reopens(editor, submitted, board):
     approve(submitted, board, editor)
     client = client_for(editor)
     base = f"/api/v1/editorial/articles/{submitted.slug}"
-    assert_error(client.post(f"{base}/reopen/", {"reason": "x"}, format="json"), 409, "cannot reopen")
+    assert_error(client.post(f"{base}/reopen/", {"reason": "x"}, format="json"), 409, "cannot be reopened")
     assert client.post(f"{base}/retract/", {"reason": "Outdated."}, format="json").json()["state"] == "retracted"
     assert APIClient().get(f"/api/v1/articles/{submitted.slug}/").status_code == 404
     assert client.post(f"{base}/reopen/", {"reason": "Update it."}, format="json").json()["state"] == "draft"

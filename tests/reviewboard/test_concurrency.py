@@ -129,7 +129,7 @@ def test_editor_rejection_and_completing_approval_never_both_land(neurology, edi
             winners.add("approve")
             assert article.state == S.APPROVED
             assert rows[-1].transition == "approve"
-            assert "cannot reject an article that is approved" in failure.message
+            assert "The article is approved: it cannot be rejected now." in failure.message
         else:
             winners.add("reject")
             assert article.state == S.REJECTED

@@ -149,7 +149,7 @@ def test_closing_needs_a_reason(editor_client, question):
     response = editor_client.post(f"/editor/intake/{question.pk}/close/", {"reason": "  "})
 
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "The reason is required." in response.content.decode()
 
 
 def test_a_handled_question_cannot_be_handled_again(editor_client, editor, question, writer, neurology):

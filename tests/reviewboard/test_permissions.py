@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
+from articles.exceptions import ActionForbidden, InvalidTransition, NotFound, ValidationFailed
 from articles.models import ArticleState
 from articles.services import RevisionContent, revision_create
 from reviewboard import permissions, services
@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 S = ArticleState
 ALLOWED = "allowed"
 FORBIDDEN = ActionForbidden
+NOT_FOUND = NotFound
 INVALID = InvalidTransition
 
 ROLES = [
@@ -38,7 +39,7 @@ class World:
     spare: list  # other eligible board members (neurology)
 
     def assignment(self):
-        return self.article.current_revision.assignments.get(board_member=self.assigned)
+        return self.article.current_revision.assignments.filter(board_member=self.assigned).latest("pk")
 
 
 @pytest.fixture
@@ -111,29 +112,42 @@ ACTIONS = {
     "edit_draft": lambda w, u: revision_create(article=w.article, actor=u, content=_content()),
 }
 
-# action: (roles allowed, a state where it is valid, a state where it is not)
+# Who may know the object exists: an article's authors and editors see it on the author's side, the invited
+# member and editors see an assignment; anyone else is told there is no such thing (404). The editors' side
+# is refused to everyone else before any lookup (403), so it tells nobody which addresses exist.
+AUTHOR_SIDE = {"author", "editor", "superuser"}
+ASSIGNMENT_SIDE = {"member_assigned", "editor", "superuser"}
+EDITORS_SIDE = None  # every role sees the refusal, not the article
+
+# action: (roles allowed, roles that may know it exists, a state where it is valid, a state where it is not)
 RULES = {
-    "submit": ({"author"}, "draft", "approved:completed"),
-    "withdraw": ({"author"}, "submitted", "draft"),
-    "revise": ({"author", "editor", "superuser"}, "approved:completed", "draft"),
-    "assign": ({"editor", "superuser"}, "submitted", "draft"),
-    "auto_assign": ({"editor", "superuser"}, "submitted", "draft"),
-    "reject": ({"editor", "superuser"}, "under_review:accepted", "approved:completed"),
-    "retract": ({"editor", "superuser"}, "approved:completed", "draft"),
-    "reopen": ({"editor", "superuser"}, "rejected", "approved:completed"),
-    "accept": ({"member_assigned"}, "under_review:invited", "under_review:accepted"),
-    "decline": ({"member_assigned"}, "under_review:invited", "approved:completed"),
-    "review_submit": ({"member_assigned"}, "under_review:accepted", "under_review:invited"),
-    "edit_draft": ({"author", "editor", "superuser"}, "draft", "submitted"),
+    "submit": ({"author"}, AUTHOR_SIDE, "draft", "approved:completed"),
+    "withdraw": ({"author"}, AUTHOR_SIDE, "submitted", "draft"),
+    "revise": ({"author", "editor", "superuser"}, AUTHOR_SIDE, "approved:completed", "draft"),
+    "assign": ({"editor", "superuser"}, EDITORS_SIDE, "submitted", "draft"),
+    "auto_assign": ({"editor", "superuser"}, EDITORS_SIDE, "submitted", "draft"),
+    "reject": ({"editor", "superuser"}, EDITORS_SIDE, "under_review:accepted", "approved:completed"),
+    "retract": ({"editor", "superuser"}, EDITORS_SIDE, "approved:completed", "draft"),
+    "reopen": ({"editor", "superuser"}, EDITORS_SIDE, "rejected", "approved:completed"),
+    "accept": ({"member_assigned"}, ASSIGNMENT_SIDE, "under_review:invited", "under_review:accepted"),
+    "decline": ({"member_assigned"}, ASSIGNMENT_SIDE, "under_review:invited", "approved:completed"),
+    "review_submit": ({"member_assigned"}, ASSIGNMENT_SIDE, "under_review:accepted", "under_review:invited"),
+    "edit_draft": ({"author", "editor", "superuser"}, AUTHOR_SIDE, "draft", "submitted"),
 }
 
 
+def _expected(role, allowed_roles, seen_by, state_ok):
+    # Who may see it comes first, then who may do it, then the state.
+    if role not in allowed_roles:
+        return NOT_FOUND if seen_by is not None and role not in seen_by else FORBIDDEN
+    return ALLOWED if state_ok else INVALID
+
+
 def _matrix():
-    for action, (allowed_roles, valid_state, invalid_state) in RULES.items():
+    for action, (allowed_roles, seen_by, valid_state, invalid_state) in RULES.items():
         for state, state_ok in ((valid_state, True), (invalid_state, False)):
             for role in ROLES:
-                # Permission is checked before the state.
-                expected = FORBIDDEN if role not in allowed_roles else ALLOWED if state_ok else INVALID
+                expected = _expected(role, allowed_roles, seen_by, state_ok)
                 label = expected if expected == ALLOWED else expected.__name__
                 yield pytest.param(action, state, role, expected, id=f"{role}-{action}-in-{state}-{label}")
 
@@ -169,7 +183,7 @@ def test_deactivated_author_cannot_submit(world):
     author = world.users["author"]
     author.is_active = False
     author.save()
-    with pytest.raises(ActionForbidden):
+    with pytest.raises(NotFound):
         services.article_submit(article=world.article, actor=author)
 
 
@@ -177,7 +191,7 @@ def test_deactivated_board_member_cannot_review(world):
     _reach(world, "under_review:accepted")
     world.assigned.active = False
     world.assigned.save()
-    with pytest.raises(ActionForbidden):
+    with pytest.raises(NotFound):
         services.review_submit(assignment=world.assignment(), actor=world.assigned.user, decision="approve")
     assert world.assignment().status == AssignmentStatus.ACCEPTED
 
@@ -248,7 +262,9 @@ def test_access_assignment_hides_other_members_assignments(world):
     assert permissions.access_assignment(world.users["member_assigned"], assignment.pk) == assignment
     assert permissions.access_assignment(world.users["editor"], assignment.pk) == assignment
     for role in ("anonymous", "author", "member_unassigned", "other_author"):
-        with pytest.raises(ActionForbidden, match="no such review assignment"):
+        with pytest.raises(NotFound, match="no such review assignment"):
             permissions.access_assignment(world.users[role], assignment.pk)
-    with pytest.raises(ActionForbidden):
+    with pytest.raises(NotFound):
         permissions.access_assignment(world.users["editor"], 10**9)
+    with pytest.raises(ActionForbidden, match="Only the invited board member"):
+        permissions.access_assignment(world.users["editor"], assignment.pk, purpose=permissions.ASSIGNMENT_RESPOND)

@@ -69,14 +69,14 @@ def test_suggestions_give_reasons(submitted, neurology, cardiology):
         ),
         pytest.param(
             lambda a, m: factories.ReviewAssignmentFactory(revision=a.current_revision, board_member=m),
-            "already assigned to this revision",
+            "already a reviewer in this round",
             id="already-assigned",
         ),
         pytest.param(
             lambda a, m: factories.ReviewAssignmentFactory(
                 revision=a.current_revision, board_member=m, status=AssignmentStatus.COMPLETED
             ),
-            "already assigned to this revision",
+            "already a reviewer in this round",
             id="already-reviewed",
         ),
         pytest.param(lambda a, m: _load(m, m.capacity), "at capacity", id="at-capacity"),
@@ -196,5 +196,5 @@ def test_suggestions_query_count_does_not_grow_with_the_board(
     for position in range(8):
         member = _member(f"m{position}", neurology if position % 2 else cardiology)
         _load(member, position % 3)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         reviewer_suggestions(article=submitted)

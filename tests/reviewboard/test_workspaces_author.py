@@ -74,7 +74,7 @@ def test_service_errors_show_beside_the_reference(author_client, article):
     response = author_client.post(f"/author/articles/{article.slug}/edit/", data)
     assert response.status_code == 200
     references = response.context["references"]
-    assert "Reference 1 needs a kind" in str(references.forms[0].non_field_errors())
+    assert references.forms[0].errors["kind"] == ["Reference 1: choose its kind: guideline, research, review, other."]
     article.refresh_from_db()
     assert article.current_revision.number == 1
 
@@ -84,25 +84,25 @@ def test_saving_a_draft_with_a_dangling_citation_shows_it_beside_the_section(aut
     response = author_client.post(f"/author/articles/{article.slug}/edit/", data, follow=True)
     assert response.redirect_chain[-1][0].endswith("/edit/?check=1")
     sections = response.context["sections"]
-    assert "cites [2], but there is no reference 2" in str(sections.forms[0].non_field_errors())
+    assert "cites [2], but there is no reference 2" in str(sections.forms[0].errors["body"])
 
 
 def test_submitting_an_incomplete_draft_sends_author_to_the_marked_fields(author_client, author, neurology):
     article = factories.ArticleFactory(authors=[author], specialty=neurology, revision=False)
     factories.RevisionFactory(article=article, created_by=author, summary_patient="")
-    response = author_client.post(f"/author/articles/{article.slug}/submit/", follow=True)
+    response = author_client.post(f"/workspace/articles/{article.slug}/submit/", follow=True)
     assert "summary for patients and caregivers is required" in str(response.context["form"].errors)
     article.refresh_from_db()
     assert article.state == ArticleState.DRAFT
 
 
 def test_author_submits_and_withdraws_with_reason(author_client, article):
-    author_client.post(f"/author/articles/{article.slug}/submit/")
+    author_client.post(f"/workspace/articles/{article.slug}/submit/")
     article.refresh_from_db()
     assert article.state == ArticleState.SUBMITTED
-    response = author_client.post(f"/author/articles/{article.slug}/withdraw/", {"reason": ""}, follow=True)
+    response = author_client.post(f"/workspace/articles/{article.slug}/withdraw/", {"reason": ""}, follow=True)
     assert b"Give a reason to withdraw." in response.content
-    author_client.post(f"/author/articles/{article.slug}/withdraw/", {"reason": "New data came out"})
+    author_client.post(f"/workspace/articles/{article.slug}/withdraw/", {"reason": "New data came out"})
     article.refresh_from_db()
     assert article.state == ArticleState.DRAFT
     assert article.transitions.last().reason == "New data came out"
@@ -118,7 +118,7 @@ def test_author_cannot_see_another_authors_article(author_client):
     other = factories.ArticleFactory()
     for suffix in ("", "edit/", "preview/", "diff/"):
         assert author_client.get(f"/author/articles/{other.slug}/{suffix}").status_code == 404
-    assert author_client.post(f"/author/articles/{other.slug}/submit/").status_code == 404
+    assert author_client.post(f"/workspace/articles/{other.slug}/submit/").status_code == 404
 
 
 def test_board_member_without_author_role_cannot_use_author_workspace(client, board):
@@ -175,7 +175,7 @@ def test_revise_an_approved_article_opens_a_new_draft(author_client, author, neu
     Article.objects.filter(pk=article.pk).update(
         state=ArticleState.APPROVED, approved_revision=article.current_revision
     )
-    response = author_client.post(f"/author/articles/{article.slug}/revise/")
+    response = author_client.post(f"/workspace/articles/{article.slug}/revise/")
     assert response.url == f"/author/articles/{article.slug}/edit/"
     article.refresh_from_db()
     assert article.state == ArticleState.DRAFT

@@ -60,20 +60,20 @@ def test_auto_assign_picks_the_quorum_in_specialty(editor_client, submitted, boa
 
 
 def test_reject_needs_a_reason_and_records_it(editor_client, submitted):
-    response = editor_client.post(f"/editor/articles/{submitted.slug}/reject/", {"reason": ""}, follow=True)
+    response = editor_client.post(f"/workspace/articles/{submitted.slug}/reject/", {"reason": ""}, follow=True)
     assert b"Give a reason to reject." in response.content
-    editor_client.post(f"/editor/articles/{submitted.slug}/reject/", {"reason": "Out of scope"})
+    editor_client.post(f"/workspace/articles/{submitted.slug}/reject/", {"reason": "Out of scope"})
     submitted.refresh_from_db()
     assert submitted.state == ArticleState.REJECTED
-    editor_client.post(f"/editor/articles/{submitted.slug}/reopen/", {"reason": "Scope widened"})
+    editor_client.post(f"/workspace/articles/{submitted.slug}/reopen/", {"reason": "Scope widened"})
     submitted.refresh_from_db()
     assert submitted.state == ArticleState.DRAFT
 
 
 def test_retracting_a_draft_is_an_invalid_transition_message_not_an_error(editor_client, article):
-    response = editor_client.post(f"/editor/articles/{article.slug}/retract/", {"reason": "x"}, follow=True)
+    response = editor_client.post(f"/workspace/articles/{article.slug}/retract/", {"reason": "x"}, follow=True)
     assert response.status_code == 200
-    assert b"You cannot retract an article that is draft." in response.content
+    assert b"The article is draft: it cannot be retracted now." in response.content
 
 
 def test_timeline_shows_reviews_with_confidential_comments(editor_client, submitted, editor, board):
@@ -102,7 +102,7 @@ def test_non_editors_cannot_reach_editor_workspace(client, author, board, submit
         client.force_login(user)
         assert client.get("/editor/").status_code == 403
         assert client.get(f"/editor/articles/{submitted.slug}/").status_code == 403
-        assert client.post(f"/editor/articles/{submitted.slug}/reject/", {"reason": "x"}).status_code == 403
+        assert client.post(f"/workspace/articles/{submitted.slug}/reject/", {"reason": "x"}).status_code == 403
     submitted.refresh_from_db()
     assert submitted.state == ArticleState.SUBMITTED
 
@@ -122,7 +122,7 @@ def test_forms_are_csrf_protected(submitted, editor):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
-    assert client.post(f"/editor/articles/{submitted.slug}/reject/", {"reason": "x"}).status_code == 403
+    assert client.post(f"/workspace/articles/{submitted.slug}/reject/", {"reason": "x"}).status_code == 403
     submitted.refresh_from_db()
     assert submitted.state == ArticleState.SUBMITTED
 
@@ -146,7 +146,7 @@ def test_full_journey_through_the_pages(client, author, editor, board, neurology
     _login(client, author)
     client.post("/author/articles/new/", editor_post(specialty=neurology.pk))
     article = Article.objects.get()
-    client.post(f"/author/articles/{article.slug}/submit/")
+    client.post(f"/workspace/articles/{article.slug}/submit/")
 
     _login(client, editor)
     for member in board[:2]:
@@ -168,7 +168,7 @@ def test_changes_requested_round_through_the_pages(client, author, editor, board
     _login(client, author)
     client.post("/author/articles/new/", editor_post(specialty=neurology.pk))
     article = Article.objects.get()
-    client.post(f"/author/articles/{article.slug}/submit/")
+    client.post(f"/workspace/articles/{article.slug}/submit/")
 
     _login(client, editor)
     client.post(f"/editor/articles/{article.slug}/auto-assign/")
@@ -194,7 +194,7 @@ def test_changes_requested_round_through_the_pages(client, author, editor, board
         f"/author/articles/{article.slug}/edit/",
         editor_post(sections=[("From the Guidelines", "Myoclonus is a brief jerk; valproate helps [1].")]),
     )
-    client.post(f"/author/articles/{article.slug}/submit/")
+    client.post(f"/workspace/articles/{article.slug}/submit/")
     article.refresh_from_db()
     assert article.state == ArticleState.SUBMITTED
     assert article.current_revision.number == 2

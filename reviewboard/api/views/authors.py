@@ -1,6 +1,5 @@
 """Authors' API: my articles, new revisions, submit, withdraw and revise, through the same services as the web."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -8,21 +7,23 @@ from rest_framework.response import Response
 
 from articles import services as article_services
 from articles.models import Article
-from reviewboard import services
+from reviewboard import actions
 from reviewboard.api import serializers as s
 from reviewboard.api.views.base import ApiListView, ApiView
-from reviewboard.permissions import user_can_edit_article
+from reviewboard.permissions import AUTHOR_VIEW, access_article
+from reviewboard.selectors import authored_articles
 
 # Authors
 
 
 def _editable_article(user, slug: str) -> Article:
-    """Return the article at ``slug`` if ``user`` may edit it; 404 otherwise, so drafts stay unseen."""
-    article = Article.objects.select_related("specialty", "current_revision", "approved_revision").filter(slug=slug)
-    article = article.first()
-    if article is None or not user_can_edit_article(user, article):
-        raise Http404("No article of yours at this address.")
-    return article
+    """Return the article at ``slug`` if ``user`` may work on it; 404 otherwise, so drafts stay unseen."""
+    return access_article(user, purpose=AUTHOR_VIEW, slug=slug)
+
+
+def _author_view(request, slug: str, status_code: int = status.HTTP_200_OK) -> Response:
+    context = {"request": request}
+    return Response(s.AuthorArticleSerializer(_editable_article(request.user, slug), context=context).data, status_code)
 
 
 @extend_schema(tags=["authors"])
@@ -33,17 +34,7 @@ class DraftListCreateView(ApiListView):
 
     def get_queryset(self):
         query = self.query()
-        articles = (
-            Article.objects.authored_by(self.request.user)
-            .select_related("specialty", "current_revision", "approved_revision")
-            .prefetch_related("authors")
-            .order_by("-updated_at", "pk")
-        )
-        if query.get("state"):
-            articles = articles.filter(state=query["state"])
-        if query.get("specialty"):
-            articles = articles.filter(specialty__slug=query["specialty"])
-        return articles
+        return authored_articles(user=self.request.user, state=query.get("state"), specialty=query.get("specialty"))
 
     @extend_schema(
         summary="List my articles",
@@ -63,13 +54,12 @@ class DraftListCreateView(ApiListView):
         serializer.is_valid(raise_exception=True)
         article = article_services.article_create(
             actor=request.user,
-            slug=serializer.validated_data["slug"],
+            slug=serializer.validated_data.get("slug", ""),
             specialty=serializer.validated_data["specialty"],
             content=serializer.content(),
             change_note=serializer.validated_data.get("change_note") or "First draft",
         )
-        article = _editable_article(request.user, article.slug)
-        return Response(s.AuthorArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+        return _author_view(request, article.slug, status.HTTP_201_CREATED)
 
 
 @extend_schema(
@@ -81,7 +71,7 @@ class DraftDetailView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request, slug):
-        return Response(s.AuthorArticleSerializer(_editable_article(request.user, slug)).data)
+        return _author_view(request, slug)
 
 
 @extend_schema(
@@ -103,8 +93,7 @@ class DraftRevisionView(ApiView):
             content=serializer.content(),
             change_note=serializer.validated_data.get("change_note", ""),
         )
-        article = _editable_article(request.user, slug)
-        return Response(s.AuthorArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+        return _author_view(request, slug, status.HTTP_201_CREATED)
 
 
 class DraftActionView(ApiView):
@@ -118,20 +107,15 @@ class DraftActionView(ApiView):
         serializer = s.ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reason = serializer.validated_data.get("reason", "")
-        if self.action_name == "submit":
-            services.article_submit(article=article, actor=request.user)
-        elif self.action_name == "withdraw":
-            services.article_withdraw(article=article, actor=request.user, reason=reason)
-        else:
-            services.article_revise(article=article, actor=request.user, reason=reason)
-        return Response(s.AuthorArticleSerializer(_editable_article(request.user, slug)).data)
+        actions.perform(self.action_name, article=article, actor=request.user, reason=reason)
+        return _author_view(request, slug)
 
 
 def _draft_action(name: str, summary: str):
     view = extend_schema(
         tags=["authors"], summary=summary, request=s.ReasonSerializer, responses={200: s.AuthorArticleSerializer}
     )(type(f"Draft{name.title()}View", (DraftActionView,), {"action_name": name, "__doc__": summary}))
-    return view.as_view()
+    return view.as_view()  # type: ignore[attr-defined]  # a DraftActionView subclass
 
 
 draft_submit = _draft_action("submit", "Submit the current revision for review")

@@ -10,7 +10,7 @@ from reviewboard.api import serializers as s
 from reviewboard.api.permissions import IsBoardMember
 from reviewboard.api.views.base import ApiListView, ApiView
 from reviewboard.models import ReviewAssignment
-from reviewboard.permissions import access_assignment, board_member_of
+from reviewboard.permissions import ASSIGNMENT_RESPOND, ASSIGNMENT_VIEW, access_assignment, board_member_of
 from reviewboard.selectors import open_assignments_for
 
 # Board members
@@ -37,8 +37,8 @@ class MyAssignmentListView(ApiListView):
         return assignments
 
 
-def _assignment(user, pk: int) -> ReviewAssignment:
-    return access_assignment(user, pk)
+def _assignment(user, pk: int, purpose: str = ASSIGNMENT_VIEW) -> ReviewAssignment:
+    return access_assignment(user, pk, purpose=purpose)
 
 
 @extend_schema(
@@ -60,7 +60,8 @@ class AssignmentAcceptView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request, pk):
-        assignment = services.assignment_accept(assignment=_assignment(request.user, pk), actor=request.user)
+        assignment = _assignment(request.user, pk, ASSIGNMENT_RESPOND)
+        assignment = services.assignment_accept(assignment=assignment, actor=request.user)
         return Response(s.AssignmentSerializer(_assignment(request.user, assignment.pk)).data)
 
 
@@ -74,7 +75,7 @@ class AssignmentDeclineView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request, pk):
-        assignment = _assignment(request.user, pk)
+        assignment = _assignment(request.user, pk, ASSIGNMENT_RESPOND)
         serializer = s.DeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.assignment_decline(
@@ -96,7 +97,7 @@ class AssignmentReviewView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request, pk):
-        assignment = _assignment(request.user, pk)
+        assignment = _assignment(request.user, pk, ASSIGNMENT_RESPOND)
         serializer = s.ReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review = services.review_submit(assignment=assignment, actor=request.user, **serializer.validated_data)

@@ -1,28 +1,24 @@
 """Editors' API: every article, assignments and decisions."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from articles.models import Article
-from reviewboard import services
+from reviewboard import actions, services
 from reviewboard.api import serializers as s
 from reviewboard.api.permissions import IsEditor
 from reviewboard.api.views.base import ApiListView, ApiView
-from reviewboard.models import BoardMember, ReviewAssignment
+from reviewboard.models import BoardMember
+from reviewboard.permissions import ASSIGNMENT_CANCEL, EDITORIAL, access_article, access_assignment
+from reviewboard.selectors import article_assignments, editorial_articles
 
 # Editors
 
 
-def _article(slug: str) -> Article:
-    article = (
-        Article.objects.select_related("specialty", "current_revision", "approved_revision").filter(slug=slug).first()
-    )
-    if article is None:
-        raise Http404("No article at this address.")
-    return article
+def _article(request, slug: str) -> Article:
+    return access_article(request.user, purpose=EDITORIAL, slug=slug)
 
 
 @extend_schema(
@@ -38,16 +34,7 @@ class EditorArticleListView(ApiListView):
 
     def get_queryset(self):
         query = self.query()
-        articles = (
-            Article.objects.select_related("specialty", "current_revision", "approved_revision")
-            .prefetch_related("authors")
-            .order_by("-updated_at", "pk")
-        )
-        if query.get("state"):
-            articles = articles.filter(state=query["state"])
-        if query.get("specialty"):
-            articles = articles.filter(specialty__slug=query["specialty"])
-        return articles
+        return editorial_articles(state=query.get("state"), specialty=query.get("specialty"))
 
 
 @extend_schema(tags=["editors"], summary="List the board members", responses={200: s.BoardMemberSerializer(many=True)})
@@ -65,11 +52,7 @@ class ArticleAssignmentView(ApiView):
         summary="List the assignments of an article's revisions", responses={200: s.AssignmentSerializer(many=True)}
     )
     def get(self, request, slug):
-        assignments = (
-            ReviewAssignment.objects.filter(revision__article=_article(slug))
-            .select_related("revision__article", "board_member__user")
-            .order_by("pk")
-        )
+        assignments = article_assignments(article=_article(request, slug))
         return Response(s.AssignmentSerializer(assignments, many=True).data)
 
     @extend_schema(
@@ -78,7 +61,7 @@ class ArticleAssignmentView(ApiView):
         responses={201: s.AssignmentSerializer},
     )
     def post(self, request, slug):
-        article = _article(slug)
+        article = _article(request, slug)
         serializer = s.AssignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         assignment = services.assignment_create(article=article, actor=request.user, **serializer.validated_data)
@@ -95,7 +78,7 @@ class AutoAssignView(ApiView):
     permission_classes = [IsAuthenticated, IsEditor]
 
     def post(self, request, slug):
-        article = _article(slug)
+        article = _article(request, slug)
         serializer = s.AutoAssignInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         assignments = services.assignments_auto(
@@ -114,10 +97,7 @@ class AssignmentCancelView(ApiView):
     permission_classes = [IsAuthenticated, IsEditor]
 
     def post(self, request, pk):
-        assignment = ReviewAssignment.objects.select_related("revision__article", "board_member__user")
-        assignment = assignment.filter(pk=pk).first()
-        if assignment is None:
-            raise Http404("No such assignment.")
+        assignment = access_assignment(request.user, pk, purpose=ASSIGNMENT_CANCEL)
         serializer = s.ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         assignment = services.assignment_cancel(
@@ -133,23 +113,20 @@ class EditorDecisionView(ApiView):
     decision = ""
 
     def post(self, request, slug):
-        article = _article(slug)
+        article = _article(request, slug)
         serializer = s.ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        decide = {
-            "reject": services.article_reject,
-            "retract": services.article_retract,
-            "reopen": services.article_reopen,
-        }[self.decision]
-        decide(article=article, actor=request.user, reason=serializer.validated_data.get("reason", ""))
-        return Response(s.ArticleSummarySerializer(_article(slug)).data)
+        reason = serializer.validated_data.get("reason", "")
+        actions.perform(self.decision, article=article, actor=request.user, reason=reason)
+        summary = s.ArticleSummarySerializer(_article(request, slug), context={"request": request})
+        return Response(summary.data)
 
 
 def _editor_decision(name: str, summary: str):
     view = extend_schema(
         tags=["editors"], summary=summary, request=s.ReasonSerializer, responses={200: s.ArticleSummarySerializer}
     )(type(f"Editor{name.title()}View", (EditorDecisionView,), {"decision": name, "__doc__": summary}))
-    return view.as_view()
+    return view.as_view()  # type: ignore[attr-defined]  # an EditorDecisionView subclass
 
 
 editor_reject = _editor_decision("reject", "Reject a submission (reason required)")

@@ -22,7 +22,16 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleState, Revision, Specialty
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
-from reviewboard.models import AssignmentStatus, BoardMember, Decision, Review, ReviewAssignment, TransitionLogEntry
+from reviewboard.models import (
+    AssignmentStatus,
+    BoardMember,
+    Decision,
+    Review,
+    ReviewAssignment,
+    ReviewRound,
+    RoundOutcome,
+    TransitionLogEntry,
+)
 
 S = ArticleState
 FULL_ARTICLES = 100_000
@@ -83,6 +92,7 @@ class Plan:
     events: list = field(default_factory=list)  # (transition, from, to, revision number, actor id, when, reason)
     revision_times: dict = field(default_factory=dict)
     assignments: list = field(default_factory=list)  # dicts, with an optional review decision
+    review_rounds: list = field(default_factory=list)  # dicts: revision number, opened, closed, outcome
     approved_at: datetime | None = None
     retracted_at: datetime | None = None
 
@@ -112,7 +122,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._people(articles)
         plans = self._plan(articles)
-        counts = dict.fromkeys(("articles", "revisions", "assignments", "reviews", "log"), 0)
+        counts = dict.fromkeys(("articles", "revisions", "rounds", "assignments", "reviews", "log"), 0)
         for offset in range(0, articles, options["chunk"]):
             with (
                 transaction.atomic(),
@@ -170,14 +180,14 @@ class Command(BaseCommand):
         members = BoardMember.objects.bulk_create(
             [BoardMember(user=u, credentials="MD", capacity=50) for u in member_users], batch_size=self.batch
         )
-        Through = BoardMember.specialties.through
-        self.pool = {i: [] for i in range(len(self.specialties))}
+        Specialties = BoardMember.specialties.through
+        self.pool: dict[int, list[tuple[int, int]]] = {i: [] for i in range(len(self.specialties))}
         links = []
         for n, member in enumerate(members):
             for index in {n % len(self.specialties), self.rng.randrange(len(self.specialties))}:
                 self.pool[index].append((member.pk, member.user_id))
-                links.append(Through(boardmember_id=member.pk, specialty_id=self.specialties[index].pk))
-        Through.objects.bulk_create(links, batch_size=self.batch)
+                links.append(Specialties(boardmember_id=member.pk, specialty_id=self.specialties[index].pk))
+        Specialties.objects.bulk_create(links, batch_size=self.batch)
         self.members = members
 
     # Histories.
@@ -230,6 +240,8 @@ class Command(BaseCommand):
                 plan.events.append(("submit", S.DRAFT, S.SUBMITTED, number, plan.author_id, t, ""))
             else:
                 plan.events.append(("resubmit", S.CHANGES_REQUESTED, S.SUBMITTED, number, plan.author_id, t, ""))
+            review_round = {"number": number, "opened": t, "closed": None, "outcome": ""}
+            plan.review_rounds.append(review_round)
             if j == submitted - 1 and plan.state == S.SUBMITTED:
                 break
             t += timedelta(hours=rng.uniform(2, 120))
@@ -244,6 +256,7 @@ class Command(BaseCommand):
                     {
                         "number": number,
                         "member": reviewers[2][0],
+                        "round": len(plan.review_rounds),
                         "status": AssignmentStatus.DECLINED,
                         "created": assigned,
                         "responded": declined_at,
@@ -258,6 +271,7 @@ class Command(BaseCommand):
                     plan.assignments.append(
                         {
                             "number": number,
+                            "round": len(plan.review_rounds),
                             "member": member_id,
                             "status": status,
                             "created": assigned,
@@ -275,6 +289,7 @@ class Command(BaseCommand):
                 plan.assignments.append(
                     {
                         "number": number,
+                        "round": len(plan.review_rounds),
                         "member": member_id,
                         "status": AssignmentStatus.COMPLETED,
                         "created": assigned,
@@ -286,6 +301,8 @@ class Command(BaseCommand):
                     }
                 )
                 last_reviewer = user_id
+            review_round["closed"] = t
+            review_round["outcome"] = RoundOutcome.APPROVED if approves else RoundOutcome.CHANGES_REQUESTED
             if approves:
                 plan.events.append(("approve", S.UNDER_REVIEW, S.APPROVED, number, last_reviewer, t, "Quorum met."))
                 plan.approved_at = t
@@ -309,6 +326,9 @@ class Command(BaseCommand):
         plan.created_at = created + shift
         plan.revision_times = {n: when + shift for n, when in plan.revision_times.items()}
         plan.events = [(*e[:5], e[5] + shift, e[6]) for e in plan.events]
+        for review_round in plan.review_rounds:
+            review_round["opened"] += shift
+            review_round["closed"] = review_round["closed"] and review_round["closed"] + shift
         for a in plan.assignments:
             for key in ("created", "responded", "completed"):
                 if a[key] is not None:
@@ -365,11 +385,30 @@ class Command(BaseCommand):
         last = Revision.objects.filter(article=OuterRef("pk"), number=REVISIONS_PER_ARTICLE).values("pk")[:1]
         Article.objects.filter(pk__in=ids).update(current_revision=Subquery(last))
         Article.objects.filter(pk__in=ids, approved_at__isnull=False).update(approved_revision=Subquery(last))
+        rounds = ReviewRound.objects.bulk_create(
+            [
+                ReviewRound(
+                    article_id=a.pk,
+                    revision_id=revision_id[(a.pk, r["number"])],
+                    number=k,
+                    opened_at=r["opened"],
+                    closed_at=r["closed"],
+                    outcome=r["outcome"],
+                )
+                for a, p in zip(articles, plans, strict=True)
+                for k, r in enumerate(p.review_rounds, start=1)
+            ],
+            batch_size=self.batch,
+        )
+        round_id = {(r.article_id, r.number): r.pk for r in rounds}
+        latest_round = ReviewRound.objects.filter(article=OuterRef("pk")).order_by("-number").values("revision")[:1]
+        Article.objects.filter(pk__in=ids).update(submitted_revision=Subquery(latest_round))
         assignment_rows, decisions = [], []
         for a, p in zip(articles, plans, strict=True):
             for row in p.assignments:
                 assignment_rows.append(
                     ReviewAssignment(
+                        review_round_id=round_id[(a.pk, row["round"])],
                         revision_id=revision_id[(a.pk, row["number"])],
                         board_member_id=row["member"],
                         status=row["status"],
@@ -388,7 +427,7 @@ class Command(BaseCommand):
                     assignment_id=assignment.pk,
                     decision=decision,
                     comments_to_author="Seeded review." if decision == Decision.APPROVE else "Please revise (seeded).",
-                    created_at=assignment.completed_at,
+                    created_at=assignment.completed_at,  # type: ignore[misc]  # completed: it has one
                 )
                 for assignment, decision in zip(assignments, decisions, strict=True)
                 if decision
@@ -417,6 +456,7 @@ class Command(BaseCommand):
         return {
             "articles": len(articles),
             "revisions": len(revisions),
+            "rounds": len(rounds),
             "assignments": len(assignments),
             "reviews": len(reviews),
             "log": len(log),

@@ -1,28 +1,26 @@
 """The author's workspace: my articles, the structured editor, preview, history, submit and withdraw."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
-from django.views.decorators.http import require_POST
 
-from articles.exceptions import ActionForbidden, DomainError, ValidationFailed
+from articles.exceptions import ValidationFailed
 from articles.models import Article, ArticleState, Reference, Revision
 from articles.presentation import revision_body_html
 from articles.rendering import render_markdown
 from articles.selectors import article_revisions
 from articles.services import article_create, revision_create
 from articles.validation import revision_errors
-from reviewboard import services
-from reviewboard.permissions import user_can_edit_article
+from reviewboard.actions import available_actions
+from reviewboard.permissions import AUTHOR_VIEW, access_article
 from reviewboard.selectors import article_timeline, author_feedback
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import (
     ArticleMetaForm,
+    ReasonForm,
     ReferenceFormSet,
     RevisionForm,
     SectionFormSet,
@@ -30,18 +28,14 @@ from reviewboard.workspaces.forms import (
     revision_content,
     revision_initial,
 )
-from reviewboard.workspaces.views.guards import author_required, error_messages, perform
+from reviewboard.workspaces.views.guards import author_required
 
 AUDIENCES = {"patient": "Patient or caregiver", "professional": "Healthcare professional"}
 
 
 def _article_for(user, slug: str) -> Article:
     """Return the article if ``user`` may work on it as an author (or editor); 404 otherwise."""
-    article = Article.objects.select_related("current_revision", "approved_revision", "specialty").filter(slug=slug)
-    article = article.first()
-    if article is None or not user_can_edit_article(user, article):
-        raise Http404("No such article of yours.")
-    return article
+    return access_article(user, purpose=AUTHOR_VIEW, slug=slug)
 
 
 def _revision(article: Article, number) -> Revision:
@@ -102,21 +96,19 @@ def article_new(request):
         meta = ArticleMetaForm(request.POST)
         form, sections, references = _editor_forms(request.POST)
         if all(f.is_valid() for f in (meta, form, sections, references)):
-            slug = meta.cleaned_data["slug"] or slugify(form.cleaned_data["title"])[:200]
             try:
                 article = article_create(
                     actor=request.user,
-                    slug=slug,
+                    slug=meta.cleaned_data["slug"],
                     specialty=meta.cleaned_data["specialty"],
                     content=revision_content(form, sections, references),
                     change_note=form.cleaned_data["change_note"] or "First draft",
                 )
-            except ActionForbidden as error:
-                raise PermissionDenied(error.message) from error
-            except DomainError as error:
+            except ValidationFailed as error:
                 place_errors(
-                    error_messages(error),
-                    form=meta if "address" in error.message else form,
+                    error,
+                    form=form,
+                    meta=meta,
                     section_forms=sections.ordered_forms,
                     reference_forms=references.ordered_forms,
                 )
@@ -130,7 +122,7 @@ def article_new(request):
 
 @author_required
 def article_edit(request, slug):
-    """Edit a draft: every save makes a new revision."""
+    """Edit a draft: every save that changes something makes a new revision."""
     article = _article_for(request.user, slug)
     if not article.is_editable:
         messages.error(
@@ -140,6 +132,7 @@ def article_edit(request, slug):
     if request.method == "POST":
         form, sections, references = _editor_forms(request.POST)
         if all(f.is_valid() for f in (form, sections, references)):
+            previous = article.current_revision_id
             try:
                 revision = revision_create(
                     article=article,
@@ -147,16 +140,14 @@ def article_edit(request, slug):
                     content=revision_content(form, sections, references),
                     change_note=form.cleaned_data["change_note"],
                 )
-            except ActionForbidden as error:
-                raise PermissionDenied(error.message) from error
-            except DomainError as error:
+            except ValidationFailed as error:
                 place_errors(
-                    error_messages(error),
-                    form=form,
-                    section_forms=sections.ordered_forms,
-                    reference_forms=references.ordered_forms,
+                    error, form=form, section_forms=sections.ordered_forms, reference_forms=references.ordered_forms
                 )
             else:
+                if revision.pk == previous:
+                    messages.info(request, "Nothing changed: the draft is as it was.")
+                    return redirect("workspaces:author_article", article.slug)
                 return _saved(request, article, revision)
     else:
         current = article.current_revision
@@ -184,9 +175,8 @@ def article_detail(request, slug):
             "revisions": article_revisions(article=article),
             "feedback": feedback,
             "transitions": article_timeline(article=article),
-            "can_submit": article.state in (ArticleState.DRAFT, ArticleState.CHANGES_REQUESTED),
-            "can_withdraw": article.state in (ArticleState.SUBMITTED, ArticleState.UNDER_REVIEW),
-            "can_revise": article.state == ArticleState.APPROVED,
+            "actions": available_actions(request.user, article),
+            "reason_form": ReasonForm(),
         },
     )
 
@@ -238,53 +228,3 @@ def article_diff(request, slug):
             "changes": revision_diff(older, newer),
         },
     )
-
-
-@require_POST
-@author_required
-def article_submit(request, slug):
-    """Send the current revision to the editors."""
-    article = _article_for(request.user, slug)
-    try:
-        services.article_submit(article=article, actor=request.user)
-    except ActionForbidden as error:
-        raise PermissionDenied(error.message) from error
-    except ValidationFailed:
-        messages.error(request, "The draft is not ready to submit: fix what is marked below, save, then submit.")
-        return redirect(reverse("workspaces:author_edit", args=[article.slug]) + "?check=1")
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Submitted. The editors will assign reviewers.")
-    return redirect("workspaces:author_article", article.slug)
-
-
-@require_POST
-@author_required
-def article_withdraw(request, slug):
-    """Take the submission back to draft, with a reason."""
-    article = _article_for(request.user, slug)
-    perform(
-        request,
-        services.article_withdraw,
-        "Withdrawn: the article is a draft again.",
-        article=article,
-        reason=request.POST.get("reason", ""),
-    )
-    return redirect("workspaces:author_article", article.slug)
-
-
-@require_POST
-@author_required
-def article_revise(request, slug):
-    """Open a new draft of an approved article."""
-    article = _article_for(request.user, slug)
-    if perform(
-        request,
-        services.article_revise,
-        "A new draft is open; readers keep seeing the approved revision.",
-        article=article,
-        reason=request.POST.get("reason", ""),
-    ):
-        return redirect("workspaces:author_edit", article.slug)
-    return redirect("workspaces:author_article", article.slug)

@@ -1,16 +1,23 @@
 """The board member's workspace: invitations, the queue by due date, and the review page."""
 
+from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from articles.exceptions import ActionForbidden
+from articles.exceptions import InvalidTransition, ValidationFailed
+from articles.forms import add_field_errors
 from articles.models import Reference, Revision
 from reviewboard import services
 from reviewboard.models import AssignmentStatus
-from reviewboard.permissions import access_assignment, board_member_of, user_can_respond
+from reviewboard.permissions import (
+    ASSIGNMENT_RESPOND,
+    ASSIGNMENT_VIEW,
+    access_assignment,
+    board_member_of,
+    user_can_respond,
+)
 from reviewboard.selectors import open_assignments_for
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DecisionForm, DeclineForm
@@ -18,12 +25,9 @@ from reviewboard.workspaces.views.author import revision_page_context
 from reviewboard.workspaces.views.guards import board_member_required, perform
 
 
-def _assignment_for(user, assignment_id: int):
+def _assignment_for(user, assignment_id: int, purpose: str = ASSIGNMENT_VIEW):
     """Return the assignment if it is ``user``'s (or ``user`` edits); 404 otherwise."""
-    try:
-        return access_assignment(user, assignment_id)
-    except ActionForbidden:
-        raise Http404("No such review assignment for you.") from None
+    return access_assignment(user, assignment_id, purpose=purpose)
 
 
 @board_member_required
@@ -83,28 +87,46 @@ def assignment_detail(request, assignment_id):
     return _review_page(request, _assignment_for(request.user, assignment_id), DecisionForm())
 
 
-@require_POST
+def _confirmation(request, assignment, *, answer: str, form=None, status=200):
+    """Show the page that asks the board member to confirm an answer to the invitation (the email's links)."""
+    context = {"assignment": assignment, "answer": answer, "decline_form": form or DeclineForm()}
+    return render(request, "workspaces/board/confirm.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @board_member_required
 def assignment_accept(request, assignment_id):
-    assignment = _assignment_for(request.user, assignment_id)
+    """Accept the invitation; a GET (the email's Accept link) only asks to confirm."""
+    assignment = _assignment_for(request.user, assignment_id, ASSIGNMENT_RESPOND)
+    if request.method != "POST":
+        return _confirmation(request, assignment, answer="accept")
     perform(request, services.assignment_accept, "Invitation accepted.", assignment=assignment)
     return redirect("workspaces:board_assignment", assignment.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @board_member_required
 def assignment_decline(request, assignment_id):
-    assignment = _assignment_for(request.user, assignment_id)
+    """Decline the invitation; a GET (the email's Decline link) only asks to confirm, with the reason."""
+    assignment = _assignment_for(request.user, assignment_id, ASSIGNMENT_RESPOND)
+    if request.method != "POST":
+        return _confirmation(request, assignment, answer="decline")
     form = DeclineForm(request.POST)
     form.is_valid()
-    perform(
-        request,
-        services.assignment_decline,
-        "Invitation declined.",
-        assignment=assignment,
-        reason=form.cleaned_data.get("reason", ""),
-        conflict_of_interest=form.cleaned_data.get("conflict_of_interest", False),
-    )
+    try:
+        services.assignment_decline(
+            assignment=assignment,
+            actor=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            conflict_of_interest=form.cleaned_data.get("conflict_of_interest", False),
+        )
+    except ValidationFailed as error:
+        add_field_errors(form, error)
+        return _confirmation(request, assignment, answer="decline", form=form, status=400)
+    except InvalidTransition as error:
+        messages.error(request, error.message)
+        return redirect("workspaces:board")
+    messages.success(request, "Invitation declined.")
     return redirect("workspaces:board")
 
 
@@ -112,17 +134,18 @@ def assignment_decline(request, assignment_id):
 @board_member_required
 def assignment_decide(request, assignment_id):
     """Record my decision on the assigned revision."""
-    assignment = _assignment_for(request.user, assignment_id)
+    assignment = _assignment_for(request.user, assignment_id, ASSIGNMENT_RESPOND)
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        # Re-show the page with the form's errors beside its fields.
-        return _review_page(request, assignment, form, status=400)
-    if perform(
-        request,
-        services.review_submit,
-        "Thank you: your review is recorded.",
-        assignment=assignment,
-        **form.cleaned_data,
-    ):
-        return redirect("workspaces:board")
-    return redirect("workspaces:board_assignment", assignment.pk)
+    if form.is_valid():
+        try:
+            services.review_submit(assignment=assignment, actor=request.user, **form.cleaned_data)
+        except ValidationFailed as error:
+            add_field_errors(form, error)
+        except InvalidTransition as error:
+            messages.error(request, error.message)
+            return redirect("workspaces:board_assignment", assignment.pk)
+        else:
+            messages.success(request, "Thank you: your review is recorded.")
+            return redirect("workspaces:board")
+    # Re-show the page with the errors beside their fields.
+    return _review_page(request, assignment, form, status=400)

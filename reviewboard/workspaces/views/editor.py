@@ -1,20 +1,20 @@
 """The editor's workspace: queues per state, and each article's assignments, decisions and timeline."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from articles.exceptions import ActionForbidden, DomainError
+from articles.exceptions import InvalidTransition, ValidationFailed
 from articles.models import Article, ArticleState
 from articles.selectors import article_revisions
 from reviewboard import services
+from reviewboard.actions import available_actions
 from reviewboard.models import OPEN_STATUSES, ReviewAssignment
+from reviewboard.permissions import ASSIGNMENT_CANCEL, EDITORIAL, access_article, access_assignment
 from reviewboard.selectors import article_timeline, reviewer_suggestions
-from reviewboard.workspaces.forms import AssignForm, ReasonForm
-from reviewboard.workspaces.views.guards import editor_required, error_messages, perform
+from reviewboard.workspaces.forms import AssignForm, ReasonForm, place_errors
+from reviewboard.workspaces.views.guards import editor_required, perform
 
 S = ArticleState
 # The queues an editor works through first come first.
@@ -38,10 +38,8 @@ def dashboard(request):
     return render(request, "workspaces/editor/dashboard.html", {"queues": queues})
 
 
-def _article(slug: str) -> Article:
-    return get_object_or_404(
-        Article.objects.select_related("current_revision", "approved_revision", "specialty"), slug=slug
-    )
+def _article(request, slug: str) -> Article:
+    return access_article(request.user, purpose=EDITORIAL, slug=slug)
 
 
 def _timeline(article, revisions, assignments, transitions) -> list[dict]:
@@ -92,7 +90,7 @@ def _timeline(article, revisions, assignments, transitions) -> list[dict]:
 @editor_required
 def article_detail(request, slug):
     """Show an article with its reviewers, the assigner's suggestions, decisions and its full timeline."""
-    return _article_page(request, _article(slug))
+    return _article_page(request, _article(request, slug))
 
 
 def _article_page(request, article, *, assign_form=None, status=200):
@@ -103,7 +101,8 @@ def _article_page(request, article, *, assign_form=None, status=200):
         .select_related("revision", "board_member__user", "review")
         .order_by("-revision__number", "due_date", "pk")
     )
-    assigning = article.state in (S.SUBMITTED, S.UNDER_REVIEW)
+    actions = available_actions(request.user, article)
+    assigning = any(action.name == "assign" for action in actions)
     return render(
         request,
         "workspaces/editor/article.html",
@@ -114,9 +113,7 @@ def _article_page(request, article, *, assign_form=None, status=200):
             "suggestions": reviewer_suggestions(article=article) if assigning else [],
             "assign_form": assign_form or AssignForm(),
             "reason_form": ReasonForm(),
-            "can_reject": article.state in (S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED),
-            "can_retract": article.state == S.APPROVED,
-            "can_reopen": article.state in (S.REJECTED, S.RETRACTED),
+            "actions": actions,
             "timeline": _timeline(article, revisions, assignments, article_timeline(article=article)),
         },
         status=status,
@@ -126,17 +123,15 @@ def _article_page(request, article, *, assign_form=None, status=200):
 @require_POST
 @editor_required
 def assign(request, slug):
-    article = _article(slug)
+    article = _article(request, slug)
     form = AssignForm(request.POST)
     if form.is_valid():
         try:
             services.assignment_create(article=article, actor=request.user, **form.cleaned_data)
-        except ActionForbidden as error:
-            raise PermissionDenied(error.message) from error
-        except DomainError as error:
-            # Shown beside the board member field, like the form's own errors.
-            for message in error_messages(error):
-                form.add_error("board_member", message)
+        except ValidationFailed as error:
+            place_errors(error, form=form, section_forms=[], reference_forms=[])
+        except InvalidTransition as error:
+            form.add_error(None, error.message)
         else:
             messages.success(request, f"{form.cleaned_data['board_member'].display_name} is invited to review.")
             return redirect("workspaces:editor_article", article.slug)
@@ -146,7 +141,7 @@ def assign(request, slug):
 @require_POST
 @editor_required
 def auto_assign(request, slug):
-    article = _article(slug)
+    article = _article(request, slug)
     perform(request, services.assignments_auto, "Reviewers assigned automatically.", article=article)
     return redirect("workspaces:editor_article", article.slug)
 
@@ -154,32 +149,15 @@ def auto_assign(request, slug):
 @require_POST
 @editor_required
 def assignment_cancel(request, slug, assignment_id):
-    article = _article(slug)
-    assignment = ReviewAssignment.objects.filter(pk=assignment_id, revision__article=article).first()
-    if assignment is None:
-        raise Http404("No such assignment on this article.")
+    article = _article(request, slug)
+    assignment = access_assignment(request.user, assignment_id, purpose=ASSIGNMENT_CANCEL, article=article)
+    form = ReasonForm(request.POST)
+    form.is_valid()
     perform(
         request,
         services.assignment_cancel,
-        "Assignment cancelled.",
+        "Assignment cancelled; the reviewer is told.",
         assignment=assignment,
-        reason=request.POST.get("reason", ""),
+        reason=form.cleaned_data.get("reason", ""),
     )
     return redirect("workspaces:editor_article", article.slug)
-
-
-def _decision_view(service, success: str):
-    @require_POST
-    @editor_required
-    def view(request, slug):
-        article = _article(slug)
-        perform(request, service, success, article=article, reason=request.POST.get("reason", ""))
-        return redirect("workspaces:editor_article", article.slug)
-
-    view.__doc__ = service.__doc__
-    return view
-
-
-reject = _decision_view(services.article_reject, "The article is rejected.")
-retract = _decision_view(services.article_retract, "The article is retracted: readers see a retraction notice.")
-reopen = _decision_view(services.article_reopen, "The article is a draft again.")

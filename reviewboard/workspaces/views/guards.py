@@ -1,4 +1,8 @@
-"""Role gates for the workspaces, and one way to call a service and report its domain errors."""
+"""Role gates for the workspaces, and one way to call a service and report its domain errors.
+
+``NotFound`` and ``ActionForbidden`` are Django's Http404 and PermissionDenied: they are never caught
+here and answer 404 and 403. What a person can fix (invalid input, a state that changed) becomes a message.
+"""
 
 from collections.abc import Callable
 from functools import wraps
@@ -7,9 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from articles.exceptions import ActionForbidden, DomainError, ValidationFailed
-from articles.permissions import user_is_author_role
-from reviewboard.permissions import board_member_of, user_can_create_article, user_is_editor
+from articles.exceptions import InvalidTransition, ValidationFailed
+from reviewboard.permissions import user_can_create_article, user_is_board_member, user_is_editor
 
 
 def _role_required(predicate: Callable, message: str):
@@ -27,29 +30,16 @@ def _role_required(predicate: Callable, message: str):
 
 
 editor_required = _role_required(user_is_editor, "The editor workspace is for editors.")
-board_member_required = _role_required(
-    lambda user: board_member_of(user) is not None, "The review workspace is for board members."
-)
-author_required = _role_required(
-    lambda user: user_is_author_role(user) or user_can_create_article(user), "The author workspace is for authors."
-)
-
-
-def error_messages(error: DomainError) -> list[str]:
-    return error.errors if isinstance(error, ValidationFailed) else [error.message]
+board_member_required = _role_required(user_is_board_member, "The review workspace is for board members.")
+author_required = _role_required(user_can_create_article, "The author workspace is for authors.")
 
 
 def perform(request, service: Callable, success: str, **kwargs) -> bool:
-    """Call ``service``; report success or its domain error as a message. Return whether it worked.
-
-    An ActionForbidden the view's own checks did not foresee still answers 403, not 500.
-    """
+    """Call ``service``; report success, or the problems the person can fix, as messages. Return whether it worked."""
     try:
         service(actor=request.user, **kwargs)
-    except ActionForbidden as error:
-        raise PermissionDenied(error.message) from error
-    except DomainError as error:
-        for message in error_messages(error):
+    except (ValidationFailed, InvalidTransition) as error:
+        for message in error.messages if isinstance(error, ValidationFailed) else [error.message]:
             messages.error(request, message)
         return False
     messages.success(request, success)

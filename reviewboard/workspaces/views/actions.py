@@ -1,0 +1,51 @@
+"""The one door for an article's transition actions from the workspaces: the registry's buttons post here."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from articles.exceptions import InvalidTransition, ValidationFailed
+from reviewboard import actions
+from reviewboard.permissions import access_article, user_is_editor
+from reviewboard.workspaces.forms import ReasonForm
+
+
+def _back(request, article) -> str:
+    """Return the page the action was asked from (a safe local address), or the person's page of the article."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    if user_is_editor(request.user):
+        return reverse("workspaces:editor_article", args=[article.slug])
+    return reverse("workspaces:author_article", args=[article.slug])
+
+
+@require_POST
+@login_required
+def article_action(request, slug, name):
+    """Perform the transition action ``name`` on the article, then go back to the page it was asked from."""
+    action = actions.ACTIONS.get(name)
+    if action is None or action.service is None:
+        raise Http404("There is no such action.")
+    article = access_article(request.user, purpose=action.purpose, slug=slug)
+    form = ReasonForm(request.POST)
+    form.is_valid()  # it only parses; the service decides
+    try:
+        actions.perform(action.name, article=article, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+    except ValidationFailed as error:
+        if action.name in ("submit", "resubmit") and not any(e.field == "reason" for e in error.errors):
+            messages.error(request, "The draft is not ready to submit: fix what is marked below, save, then submit.")
+            return redirect(reverse("workspaces:author_edit", args=[article.slug]) + "?check=1")
+        for message in error.messages:
+            messages.error(request, message)
+    except InvalidTransition as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, action.done)
+        if action.name == "revise":
+            return redirect("workspaces:author_edit", article.slug)
+    return redirect(_back(request, article))
