@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class PreparedQuery:
         self.build = build
         self.using = using  # None: the database the routers choose for reading the queryset's model
         self.placeholders = placeholders
-        self._model = None
+        self._model: type[Model] | None = None
         # Per connection object (one per thread), as converters are bound to a connection's operations.
         self._compiled: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 

@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -74,7 +75,7 @@ def drop_request_id(task_id=None, **kwargs) -> None:
 
 
 # Set by config.tracing when tracing is on: returns (trace id, span id) of the current span, or None.
-trace_ids = None
+trace_ids: Callable[[], tuple[str, str] | None] | None = None
 
 
 class RequestIdFilter(logging.Filter):

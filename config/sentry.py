@@ -5,6 +5,8 @@ so a report in Sentry can be matched with the log lines of the request and of th
 data is sent (``send_default_pii`` off) and no performance traces (tracing is OpenTelemetry's: config.tracing).
 """
 
+from typing import Any
+
 from config.logging import NO_REQUEST, current_request_id
 
 
@@ -25,7 +27,7 @@ def start(*, dsn: str, environment: str, release: str | None) -> None:
     )
 
 
-def _tag_request_id(event: dict, hint: dict) -> dict:
+def _tag_request_id(event: Any, hint: dict[str, Any]) -> Any:
     request_id = current_request_id()
     if request_id != NO_REQUEST:
         event.setdefault("tags", {})["request_id"] = request_id
