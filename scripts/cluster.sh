@@ -153,7 +153,7 @@ write_haproxy() {
     local servers="" port index=0
     for port in $WEB_PORTS; do
         index=$((index + 1))
-        servers+="    server web$index 127.0.0.1:$port check inter 500ms fall 2 rise 2"$'\n'
+        servers+="    server web$index 127.0.0.1:$port check inter 1s fall 2 rise 2"$'\n'
     done
     cat >"$DIR/haproxy.cfg" <<EOF
 global
@@ -171,6 +171,9 @@ defaults
     timeout client 30s
     timeout server 30s
     timeout http-keep-alive 5s
+    # A readiness check may take a while on a busy machine: a slow answer is not a dead node (a dead one refuses
+    # at once). Marking both nodes down for slowness would answer every reader 503.
+    timeout check 5s
 
 frontend editorial
     bind 127.0.0.1:$LB_PORT
