@@ -6,8 +6,12 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install migrate demo worker beat bench bench-web audit clean \
+.PHONY: help run test lint format install migrate demo worker beat bench bench-web audit clean \
 	cluster cluster-stop cluster-status cluster-test
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-14s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -15,15 +19,15 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) ## Create .venv and install the dependencies
 
-migrate: install
+migrate: install ## Apply the migrations
 	$(PY) manage.py migrate --noinput
 
-demo: migrate
+demo: migrate ## Load the demo data (every role)
 	$(PY) manage.py load_demo
 
-run: demo
+run: demo ## Run the product on SQLite with demo data
 	@echo ""
 	@echo "  Editorial review is running at http://$(HOST):$(PORT)/   (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Demo logins (password for all: demo-pass-2025):"
@@ -31,26 +35,26 @@ run: demo
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-lint: install
+lint: install ## ruff, ruff format --check and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-audit: install
+audit: install ## pip-audit of the installed packages
 	$(VENV)/bin/pip-audit --local --progress-spinner off
 
-format: install
+format: install ## Format and fix with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: lint
+test: lint ## Lint, check migrations, run every test
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
-worker: install
+worker: install ## Run a Celery worker (needs REDIS_URL)
 	$(VENV)/bin/celery -A config worker --loglevel=INFO
 
-beat: install
+beat: install ## Run Celery beat (needs REDIS_URL)
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
 # Benchmarks on the machine's PostgreSQL and Redis, each on a scratch database of its own.
@@ -61,7 +65,7 @@ BENCH_ARTICLES ?= 100000
 # passes options, e.g. BENCH_WEB_ARGS="--strict --duration 10".
 BENCH_WEB_ARGS ?=
 
-bench: install bench-web
+bench: install bench-web ## Every benchmark (PostgreSQL and Redis)
 	psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS bench_outbox" -c "CREATE DATABASE bench_outbox"
 	DATABASE_URL=$(BENCH_PG)/bench_outbox REDIS_URL=$(BENCH_REDIS) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG)/bench_outbox REDIS_URL=$(BENCH_REDIS) $(PY) bench/outbox.py 200
@@ -69,29 +73,30 @@ bench: install bench-web
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) manage.py seed_scale --articles $(BENCH_ARTICLES)
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) bench/dashboard.py
+	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) bench/lists.py
 
 # Reader pages over HTTP: gunicorn on the production settings, load from wrk (Debian's package).
-bench-web: install
+bench-web: install ## Reader pages over HTTP (gunicorn, wrk)
 	bash scripts/install-wrk.sh
 	$(PY) bench/web.py --pg $(BENCH_PG) $(BENCH_WEB_ARGS)
 
 # The product on a real topology on this machine (scripts/cluster.sh): a PostgreSQL primary and streaming
 # replica, Redis, two gunicorn nodes behind HAProxy on http://127.0.0.1:8100/, two Celery workers and a beat.
-cluster: install
+cluster: install ## Start the topology: primary + replica, Redis, 2 web nodes behind HAProxy (:8100), 2 workers, beat
 	bash scripts/cluster.sh start
 
-cluster-stop:
+cluster-stop: ## Stop what `make cluster` started
 	bash scripts/cluster.sh stop
 
-cluster-status:
+cluster-status: ## What the cluster runs, HAProxy's view of each node, the replica's backlog
 	bash scripts/cluster.sh status
 
 # A fresh cluster, tests/cluster/ against it (a node and a worker are SIGKILLed, the replica lags), then stopped.
-cluster-test: install
+cluster-test: install ## A fresh cluster, tests/cluster/ against it (node and worker killed, replica lagging), stopped
 	bash scripts/cluster.sh stop >/dev/null
 	bash scripts/cluster.sh start
 	env -u DATABASE_URL -u REDIS_URL -u CACHE_URL CLUSTER_DIR=$(CURDIR)/var/cluster \
 		$(VENV)/bin/pytest -p no:cacheprovider -s tests/cluster; status=$$?; bash scripts/cluster.sh stop; exit $$status
 
-clean:
+clean: ## Remove the venv, the SQLite file and caches
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

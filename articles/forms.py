@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 
 from articles.exceptions import FieldError, ValidationFailed
 from articles.text import TextRule
@@ -18,7 +19,10 @@ def text_field(rule: TextRule, *, label: str | None = None, required: bool = Fal
     if required:
         attrs["required"] = "required"
     widget = forms.Textarea(attrs={"rows": 4, **attrs}) if rule.multiline else forms.TextInput(attrs=attrs)
-    return forms.CharField(label=label, required=False, strip=False, widget=kwargs.pop("widget", widget), **kwargs)
+    field = forms.CharField(label=label, required=False, strip=False, widget=kwargs.pop("widget", widget), **kwargs)
+    # Django refuses a NUL character itself; the service refuses it, with every other rule of the field.
+    field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+    return field
 
 
 def add_field_errors(

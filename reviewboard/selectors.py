@@ -79,12 +79,39 @@ def _filtered(articles: QuerySet[Article], *, state: str | None, specialty: str 
     return articles
 
 
-def editorial_articles(*, state: str | None = None, specialty: str | None = None) -> QuerySet[Article]:
-    """Return every article for the editors' lists, most recently changed first (``specialty`` is a slug)."""
+def editorial_articles(
+    *, state: str | None = None, specialty: str | None = None, oldest_first: bool = False
+) -> QuerySet[Article]:
+    """Return every article for the editors' lists, most recently changed first (``specialty`` is a slug).
+
+    ``oldest_first`` turns a list into a queue: the article that has waited longest comes first.
+    """
     articles = Article.objects.select_related("specialty", "current_revision", "approved_revision").prefetch_related(
         "authors"
     )
-    return _filtered(articles, state=state, specialty=specialty).order_by("-updated_at", "-pk")
+    order = ("updated_at", "pk") if oldest_first else ("-updated_at", "-pk")
+    return _filtered(articles, state=state, specialty=specialty).order_by(*order)
+
+
+def articles_per_state(*, articles: QuerySet[Article] | None = None) -> dict[str, int]:
+    """Return how many of ``articles`` (every article by default) are in each state, zeros included."""
+    counts = dict.fromkeys(ArticleState.values, 0)
+    rows = (articles if articles is not None else Article.objects.all()).order_by().values_list("state")
+    for state, count in rows.annotate(count=Count("pk")).values_list("state", "count"):
+        counts[state] = count
+    return counts
+
+
+def open_review_counts(*, articles: list[Article]) -> dict[int, int]:
+    """Return the open assignments of each of ``articles`` (a page of them), by article id."""
+    rows = (
+        ReviewAssignment.objects.open()
+        .filter(revision__article__in=[article.pk for article in articles])
+        .order_by()
+        .values_list("revision__article")
+        .annotate(count=Count("pk"))
+    )
+    return dict(rows.values_list("revision__article", "count"))
 
 
 def authored_articles(*, user: User, state: str | None = None, specialty: str | None = None) -> QuerySet[Article]:

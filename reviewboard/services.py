@@ -430,17 +430,22 @@ def _declare_conflict(*, member: BoardMember, article: Article, reason: str) -> 
     return conflict
 
 
+def _conflict_reason(reason: str, *, declared: bool) -> str:
+    """Return the reason cleaned; one is required when a conflict of interest is declared."""
+    return text.clean_text(
+        reason,
+        text.SHORT_REASON,
+        field="reason",
+        required=declared,
+        required_message="Give a reason to declare a conflict of interest.",
+    )
+
+
 def assignment_decline(
     *, assignment: ReviewAssignment, actor: User, reason: str = "", conflict_of_interest: bool = False
 ) -> ReviewAssignment:
     """Decline a review invitation, declaring a conflict of interest if there is one."""
-    reason = text.clean_text(
-        reason,
-        text.SHORT_REASON,
-        field="reason",
-        required=conflict_of_interest,
-        required_message="Give a reason to declare a conflict of interest.",
-    )
+    reason = _conflict_reason(reason, declared=conflict_of_interest)
     with transaction.atomic():
         article, assignment = _lock_assignment(assignment, actor, ASSIGNMENT_RESPOND)
         if refusal := _assignment_refusal(assignment, "decline"):
@@ -455,13 +460,7 @@ def assignment_decline(
 
 def conflict_declare(*, article: Article, actor: User, reason: str) -> ConflictOfInterest:
     """Declare a conflict of interest with an article; any open assignment of the member on it is declined."""
-    reason = text.clean_text(
-        reason,
-        text.SHORT_REASON,
-        field="reason",
-        required=True,
-        required_message="Give a reason to declare a conflict of interest.",
-    )
+    reason = _conflict_reason(reason, declared=True)
     with transaction.atomic():
         member = board_member_of(actor)
         if member is None:

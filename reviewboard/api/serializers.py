@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from articles import text
 from articles.models import Article, ArticleState, Reference, ReferenceKind, Revision, Specialty
@@ -14,6 +16,8 @@ from reviewboard.actions import available_actions
 from reviewboard.models import AssignmentStatus, BoardMember, Decision, Review, ReviewAssignment
 from reviewboard.selectors import author_feedback
 
+PROHIBITED_BY_DRF = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
+
 
 def text_input(rule: text.TextRule, *, help_text: str = "", **kwargs) -> serializers.CharField:
     """Return a field that parses text for a service, which cleans it by ``rule`` and decides whether it is required.
@@ -21,13 +25,16 @@ def text_input(rule: text.TextRule, *, help_text: str = "", **kwargs) -> seriali
     The rule's limits are documented in the schema from here.
     """
     limit = f"At most {rule.max_length:,} characters{'' if rule.multiline else ', one line'}."
-    return serializers.CharField(
+    field = serializers.CharField(
         required=False,
         allow_blank=True,
         trim_whitespace=False,
         help_text=f"{help_text} {limit}".strip(),
         **kwargs,
     )
+    # DRF refuses NUL and surrogates itself; the service refuses them, with every other rule of the field.
+    field.validators = [v for v in field.validators if not isinstance(v, PROHIBITED_BY_DRF)]
+    return field
 
 
 # Errors
