@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,11 +57,13 @@ def main() -> None:
     admin = users.filter(is_superuser=True).exclude(username="editorial-system").first()
     if admin is None:
         admin = users.create_superuser("bench-admin", "bench@example.org", None)
-    approved_pages = Article.objects.filter(state="approved").count() // 25
+    approved = Article.objects.filter(state="approved").order_by("-updated_at", "-pk")
+    middle = approved[approved.count() // 2]
+    deep = quote(f"{middle.updated_at.isoformat()}~{middle.pk}")  # a page halfway down the queue
     pages = [
         (editor, "/editor/"),
         (editor, "/editor/?state=approved"),
-        (editor, f"/editor/?state=approved&page={max(approved_pages // 2, 1)}"),
+        (editor, f"/editor/?state=approved&after={deep}"),
         (editor, "/editor/?state=under_review&specialty=neurology"),
         (editor, "/editor/intake/"),
         (author, "/author/"),

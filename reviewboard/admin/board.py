@@ -2,8 +2,10 @@
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 
-from articles.admin import ImmutableAdminMixin
+from articles.admin import ArchiveModelAdmin, ImmutableAdminMixin
 from articles.exceptions import DomainError
 from reviewboard import permissions, services
 from reviewboard.admin.filters import BoardMemberFilter
@@ -13,7 +15,16 @@ from reviewboard.models import OPEN_STATUSES, BoardMember, ConflictOfInterest, R
 
 @admin.register(BoardMember)
 class BoardMemberAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "credentials", "specialty_names", "active", "capacity", "open_load"]
+    list_display = [
+        "display_name",
+        "credentials",
+        "specialty_names",
+        "active",
+        "capacity",
+        "open_load",
+        "assignments_link",
+        "articles_link",
+    ]
     list_filter = ["active", "specialties"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "credentials"]
     filter_horizontal = ["specialties"]
@@ -40,17 +51,32 @@ class BoardMemberAdmin(admin.ModelAdmin):
     def open_load(self, obj):
         return obj.open_load
 
+    @admin.display(description="assignments")
+    def assignments_link(self, obj):
+        url = reverse("admin:reviewboard_reviewassignment_changelist")
+        return format_html('<a href="{}?board_member={}">assignments</a>', url, obj.pk)
+
+    @admin.display(description="articles")
+    def articles_link(self, obj):
+        return format_html(
+            '<a href="{}?reviewer={}">articles reviewed</a>', reverse("admin:articles_article_changelist"), obj.pk
+        )
+
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(ImmutableAdminMixin, admin.ModelAdmin):
+class ReviewAssignmentAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
     """Assignments are made by reviewboard.services (the Article action assigns automatically)."""
 
     list_display = ["board_member", "article_link", "revision_number", "status", "due_date", "created_at"]
-    list_filter = ["status", "revision__article__state", "revision__article__specialty", BoardMemberFilter]
+    list_filter = [
+        "status",
+        "revision__article__state",
+        "revision__article__specialty",
+        ("due_date", admin.DateFieldListFilter),
+        BoardMemberFilter,
+    ]
     list_select_related = ["board_member__user", "revision__article__current_revision"]
-    show_full_result_count = False
     search_fields = ["revision__article__slug", "revision__title", "board_member__user__last_name"]
-    date_hierarchy = "due_date"
     readonly_fields = (
         "revision",
         "board_member",
@@ -88,7 +114,7 @@ class ReviewAssignmentAdmin(ImmutableAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(ImmutableAdminMixin, admin.ModelAdmin):
+class ConflictOfInterestAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
     """Conflicts are declared by board members through reviewboard.services."""
 
     list_display = ["board_member", "article", "reason", "declared_at"]
@@ -100,14 +126,13 @@ class ConflictOfInterestAdmin(ImmutableAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(ImmutableAdminMixin, admin.ModelAdmin):
+class ReviewAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
     """Reviews with the confidential comments: the admin is for staff only."""
 
     list_display = ["reviewer", "article_link", "decision", "created_at"]
-    list_filter = ["decision"]
+    list_filter = ["decision", ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["assignment__board_member__user", "assignment__revision__article__current_revision"]
     search_fields = ["assignment__revision__article__slug", "assignment__board_member__user__last_name"]
-    date_hierarchy = "created_at"
     readonly_fields = ("assignment", "decision", "comments_to_author", "confidential_comments", "created_at")
     fields = readonly_fields
 

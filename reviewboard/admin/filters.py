@@ -1,4 +1,4 @@
-"""List filters by reviewer and by board member."""
+"""List filters by reviewer and by board member: reached from a member's row in the board member admin."""
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
@@ -13,8 +13,13 @@ class ReviewerFilter(admin.SimpleListFilter):
     parameter_name = "reviewer"
 
     def lookups(self, request, model_admin):
-        members = BoardMember.objects.select_related("user").order_by("user__last_name", "user__first_name", "pk")
-        return [(str(m.pk), m.display_name) for m in members]
+        # The chosen member only: every member of a large board would outgrow the page. A member's row
+        # in the board member admin links to the filtered lists.
+        value = self.value()
+        member = (
+            BoardMember.objects.select_related("user").filter(pk=value).first() if value and value.isdigit() else None
+        )
+        return [(str(member.pk), member.display_name)] if member else []
 
     def queryset(self, request, queryset):
         value = self.value()

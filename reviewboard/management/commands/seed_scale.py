@@ -167,6 +167,7 @@ class Command(BaseCommand):
                     status=FollowUpStatus.CLOSED if closed else FollowUpStatus.OPEN,
                     closed_reason="Answered by the article (seeded)." if closed else "",
                     handled_at=self.now if closed else None,
+                    handled_by_id=self.rng.choice(self.editors) if closed else None,
                 )
             )
         return len(FollowUpQuestion.objects.bulk_create(rows, batch_size=self.batch))

@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -22,6 +21,7 @@ from reviewboard.selectors import (
     reviewer_suggestions,
 )
 from reviewboard.workspaces.forms import AssignForm, ReasonForm, place_errors
+from reviewboard.workspaces.paging import keyset_page
 from reviewboard.workspaces.views.guards import editor_required, perform
 
 S = ArticleState
@@ -40,14 +40,15 @@ def dashboard(request):
     state = request.GET.get("state")
     if state not in counts:
         state = next((s for s in QUEUE_ORDER if counts[s]), S.SUBMITTED)
-    queue = editorial_articles(state=state, specialty=specialty, oldest_first=state in WAITING)
-    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
-    open_reviews = open_review_counts(articles=list(page.object_list))
+    queue = editorial_articles(state=state, specialty=specialty)
+    page = keyset_page(queue, oldest_first=state in WAITING, after=request.GET.get("after"), size=PAGE_SIZE)
+    open_reviews = open_review_counts(articles=page.rows)
     context = {
         "queues": [(s.label, s.value, counts[s]) for s in QUEUE_ORDER],
         "state": S(state),
+        "total": counts[state],
         "page": page,
-        "rows": [(article, open_reviews.get(article.pk, 0)) for article in page.object_list],
+        "rows": [(article, open_reviews.get(article.pk, 0)) for article in page.rows],
         "specialties": Specialty.objects.order_by("name"),
         "specialty": specialty,
         "query": urlencode({"state": state, **({"specialty": specialty} if specialty else {})}),
