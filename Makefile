@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install migrate demo worker beat bench bench-web audit clean
+.PHONY: help run test lint format install migrate demo worker beat bench bench-web audit clean \
+	cluster cluster-stop cluster-status cluster-test
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -78,6 +79,24 @@ bench: install bench-web ## Every benchmark (PostgreSQL and Redis)
 bench-web: install ## Reader pages over HTTP (gunicorn, wrk)
 	bash scripts/install-wrk.sh
 	$(PY) bench/web.py --pg $(BENCH_PG) $(BENCH_WEB_ARGS)
+
+# The product on a real topology on this machine (scripts/cluster.sh): a PostgreSQL primary and streaming
+# replica, Redis, two gunicorn nodes behind HAProxy on http://127.0.0.1:8100/, two Celery workers and a beat.
+cluster: install ## Start the topology: primary + replica, Redis, 2 web nodes behind HAProxy (:8100), 2 workers, beat
+	bash scripts/cluster.sh start
+
+cluster-stop: ## Stop what `make cluster` started
+	bash scripts/cluster.sh stop
+
+cluster-status: ## What the cluster runs, HAProxy's view of each node, the replica's backlog
+	bash scripts/cluster.sh status
+
+# A fresh cluster, tests/cluster/ against it (a node and a worker are SIGKILLed, the replica lags), then stopped.
+cluster-test: install ## A fresh cluster, tests/cluster/ against it (node and worker killed, replica lagging), stopped
+	bash scripts/cluster.sh stop >/dev/null
+	bash scripts/cluster.sh start
+	env -u DATABASE_URL -u REDIS_URL -u CACHE_URL CLUSTER_DIR=$(CURDIR)/var/cluster \
+		$(VENV)/bin/pytest -p no:cacheprovider -s tests/cluster; status=$$?; bash scripts/cluster.sh stop; exit $$status
 
 clean: ## Remove the venv, the SQLite file and caches
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -6,7 +6,8 @@ answers too, then, for READER_CACHE_STALE_SECONDS (stale-if-error). Each entry h
 Last-Modified, and the generation it was rendered under. Invalidation bumps a generation after commit: the
 article's own and the list's (one increment retires every cached list page). A render that read the
 database before an invalidation is stored under the old generation and so is never served; a plain
-delete could not promise that.
+delete could not promise that. With a read replica, the same order keeps a page rendered from a replica that lags
+out of the cache (articles.replica).
 """
 
 import dataclasses
@@ -21,6 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from articles import replica
 from articles.models import Article
 
 logger = logging.getLogger(__name__)
@@ -174,7 +176,12 @@ def _bump(key: str) -> None:
 
 
 def invalidate_articles(*, slugs) -> None:
-    """Retire the cached pages of the articles at ``slugs`` (every audience) and every cached list page."""
+    """Retire the cached pages of the articles at ``slugs`` (every audience) and every cached list page.
+
+    Call after the change has committed. The replica's watermark is raised first: a reader who reads the new
+    generation then reads a watermark that holds the change (articles.replica).
+    """
+    replica.advance_watermark()
     try:
         for slug in slugs:
             _bump(_article_generation_key(slug))

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db import connections, router
+from django.db.models import Model, QuerySet
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,28 @@ class PreparedQuery:
     value goes.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *, using: str = DEFAULT_DB_ALIAS, **placeholders):
+    def __init__(self, build: Callable[..., QuerySet], *, using: str | None = None, **placeholders):
         self.build = build
-        self.using = using
+        self.using = using  # None: the database the routers choose for reading the queryset's model
         self.placeholders = placeholders
+        self._model: type[Model] | None = None
         # Per connection object (one per thread), as converters are bound to a connection's operations.
         self._compiled: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
-    def rows(self, **values) -> list[tuple]:
-        """Run the query with ``values`` in place of the placeholders and return its rows, converted."""
-        connection = connections[self.using]
+    def db_for_read(self) -> str:
+        """Return the alias of the database the query reads: ``using``, or the routers' choice as for the ORM."""
+        if self.using is not None:
+            return self.using
+        if self._model is None:
+            self._model = self.build(**self.placeholders).model
+        return router.db_for_read(self._model)
+
+    def rows(self, *, using: str | None = None, **values) -> list[tuple]:
+        """Run the query with ``values`` in place of the placeholders and return its rows, converted.
+
+        ``using`` names the database (as db_for_read returned it); by default db_for_read decides.
+        """
+        connection = connections[using or self.db_for_read()]
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = self.compile(connection)

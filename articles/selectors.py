@@ -48,10 +48,11 @@ def published_revision(*, slug: str, with_references: bool = True) -> Revision |
     One query for the article, its specialty and its approved revision, and one for the references unless
     ``with_references`` is False (a caller that has them already, the references of a revision never change).
     """
-    rows = _PUBLISHED_ARTICLE.rows(slug=slug)
+    db = _PUBLISHED_ARTICLE.db_for_read()  # a reader's request may read a current replica (articles.replica)
+    rows = _PUBLISHED_ARTICLE.rows(using=db, slug=slug)
     if not rows:
         return None
-    article, revision, specialty = _loaded_instances(rows[0], _PUBLISHED_ARTICLE.using)
+    article, revision, specialty = _loaded_instances(rows[0], db)
     assert isinstance(revision, Revision)
     article.specialty = specialty
     article.approved_revision = revision

@@ -29,6 +29,7 @@ from articles.forms import add_field_errors
 from articles.models import Article, ArticleState, Revision
 from articles.presentation import revision_body_html
 from articles.rendering import render_markdown
+from articles.replica import reader_reads
 from articles.search import search_published
 from articles.selectors import published_revision, revision_approvers
 
@@ -148,6 +149,7 @@ def _shown_date(moment) -> dict | None:
     return {"iso": moment.date().isoformat(), "text": date_format(moment, "F j, Y")}
 
 
+@reader_reads
 @reader_http.unavailable_when_database_is_down
 def article_detail(request, slug):
     """Show the approved revision of an article, in the reader's chosen wording; from the cache when current."""

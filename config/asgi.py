@@ -2,5 +2,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from config import tracing
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+tracing.start()  # when the environment asks for it; before the handler loads the middleware
 application = get_asgi_application()

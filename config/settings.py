@@ -45,7 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # A request id first, so that every later log line carries it.
+    # A request id first, so that every later log line carries it (config.metrics's timer goes before it when on).
     "config.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # whitenoise serves CSS, JS and fonts from the app itself: nothing comes from a CDN.
@@ -166,6 +166,8 @@ if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Where django.core.mail.backends.filebased.EmailBackend writes (the cluster topology counts deliveries there).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="editorial@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -312,3 +314,49 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     _redis_timeout = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", _redis_timeout)
     CACHES["default"]["OPTIONS"].setdefault("socket_timeout", _redis_timeout)
+
+# A streaming replica for anonymous readers' reads (articles.replica): with DATABASE_REPLICA_URL set, the router
+# sends an anonymous reader's reads of the reader views there while it has replayed every change readers can see
+# (a watermark in Redis), and everything else to the primary. Needs PostgreSQL for both and Redis for the mark.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=5.0)  # after the replica failed to answer
+if DATABASE_REPLICA_URL:
+    from copy import deepcopy
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    if (
+        DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+        or _replica["ENGINE"] != DATABASES["default"]["ENGINE"]
+    ):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL for DATABASE_URL and the replica")
+    if not REDIS_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs REDIS_URL: the replica's watermark lives in Redis")
+    for _key in ("OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        if _key in DATABASES["default"]:
+            _replica[_key] = deepcopy(DATABASES["default"][_key])  # its own pool, when DB_POOL is on
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["articles.replica.ReaderReplicaRouter"]
+    REPLICA_WATERMARK_URL = env.str("REPLICA_WATERMARK_URL", default=CACHES["default"]["LOCATION"])
+
+# Telemetry, each off unless configured (docs/operations.md, "Telemetry"). Prometheus (config.metrics): /metrics
+# answers a scraper with METRICS_TOKEN as a bearer token, or from an address in METRICS_ALLOWED_NETWORKS (CIDRs);
+# a Celery worker serves its task series on CELERY_METRICS_PORT. OpenTelemetry tracing (config.tracing) reads
+# the standard OTEL_* variables. Sentry: SENTRY_DSN.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0) or None
+CELERY_METRICS_ADDRESS = env.str("CELERY_METRICS_ADDRESS", default="127.0.0.1")
+if METRICS_TOKEN or METRICS_ALLOWED_NETWORKS:
+    MIDDLEWARE.insert(0, "config.metrics.RequestMetricsMiddleware")
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config import sentry
+
+    sentry.start(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from config import health
+from config import health, metrics
 
 urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
     path("readyz", health.readiness, name="readyz"),
+    path("metrics", metrics.endpoint, name="metrics"),  # 404 unless METRICS_TOKEN or METRICS_ALLOWED_NETWORKS
     # The readers' pages first: the most requested, and none of the others' prefixes overlaps theirs.
     path("", include("articles.urls")),
     path("admin/", admin.site.urls),

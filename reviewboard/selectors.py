@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from articles.models import Article, ArticleState, Revision, Specialty
 from reviewboard.models import (
@@ -16,6 +17,7 @@ from reviewboard.models import (
     ReviewRound,
     TransitionLogEntry,
 )
+from reviewboard.notifications.models import Channel, EventStatus, Message, OutboxEvent
 from reviewboard.policy import round_member_ids
 
 
@@ -174,4 +176,29 @@ def author_feedback(*, article: Article) -> QuerySet[Review]:
         )
         .select_related("assignment__revision", "assignment__review_round")
         .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class OperationsSnapshot:
+    """What an operator watches of the workflow (config.metrics exports it to Prometheus)."""
+
+    articles_per_state: dict[str, int]
+    reviews_past_due: int
+    oldest_pending_event_age_seconds: float
+    failed_messages: int
+
+
+def operations_snapshot() -> OperationsSnapshot:
+    """Return articles per state, open reviews past due, the oldest pending outbox event's age and failed messages."""
+    counts = dict(Article.objects.order_by().values_list("state").annotate(count=Count("pk")))
+    now = timezone.now()
+    oldest = (
+        OutboxEvent.objects.filter(status=EventStatus.PENDING).order_by("created_at").values_list("created_at").first()
+    )
+    return OperationsSnapshot(
+        articles_per_state={state: counts.get(state, 0) for state in ArticleState.values},
+        reviews_past_due=ReviewAssignment.objects.open().filter(due_date__lt=timezone.localdate(now)).count(),
+        oldest_pending_event_age_seconds=max((now - oldest[0]).total_seconds(), 0.0) if oldest else 0.0,
+        failed_messages=Message.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True, attempts__gt=0).count(),
     )

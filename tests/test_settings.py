@@ -120,3 +120,29 @@ def test_redis_url_with_trailing_slash():
     values = _settings(REDIS_URL="redis://127.0.0.1:6379/")
     assert values["CACHE_LOCATION"] == "redis://127.0.0.1:6379/1"
     assert values["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/0"
+
+
+def test_a_replica_needs_postgresql_and_redis_and_installs_the_router():
+    replica = "postgres://reader@127.0.0.1:5443/editorial"
+    on_sqlite = _run("check", DATABASE_URL=f"sqlite:///{DB_PATH}", DATABASE_REPLICA_URL=replica)
+    assert on_sqlite.returncode != 0 and "DATABASE_REPLICA_URL needs PostgreSQL" in on_sqlite.stderr
+    primary = "postgres://editorial@127.0.0.1:5442/editorial"
+    without_redis = _run("check", DATABASE_URL=primary, DATABASE_REPLICA_URL=replica)
+    assert without_redis.returncode != 0 and "needs REDIS_URL" in without_redis.stderr
+    shown = _run(
+        "shell",
+        "-c",
+        "import json; from django.conf import settings as s; r = s.DATABASES['replica']; "
+        "same = r['OPTIONS'] == s.DATABASES['default']['OPTIONS']; "
+        "print(json.dumps([s.DATABASE_ROUTERS, r['PORT'], r['TEST']['MIRROR'], same]))",
+        DATABASE_URL=primary,
+        DATABASE_REPLICA_URL=replica,
+        REDIS_URL="redis://127.0.0.1:1/0",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout.strip().splitlines()[-1]) == [
+        ["articles.replica.ReaderReplicaRouter"],
+        5443,
+        "default",
+        True,
+    ]

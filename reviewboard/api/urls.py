@@ -3,16 +3,17 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from articles.replica import reader_reads
 from reviewboard.api.views import authors, base, board, editors, public
 
 app_name = "api"
 
 v1 = [
     path("auth/token/", base.TokenView.as_view(), name="token"),
-    # Public
-    path("specialties/", public.SpecialtyListView.as_view(), name="specialties"),
-    path("articles/", public.PublishedArticleListView.as_view(), name="articles"),
-    path("articles/<slug:slug>/", public.PublishedArticleDetailView.as_view(), name="article"),
+    # Public: approved content only, so an anonymous reader's reads may use a current replica (articles.replica).
+    path("specialties/", reader_reads(public.SpecialtyListView.as_view()), name="specialties"),
+    path("articles/", reader_reads(public.PublishedArticleListView.as_view()), name="articles"),
+    path("articles/<slug:slug>/", reader_reads(public.PublishedArticleDetailView.as_view()), name="article"),
     # Authors
     path("drafts/", authors.DraftListCreateView.as_view(), name="drafts"),
     path("drafts/<slug:slug>/", authors.DraftDetailView.as_view(), name="draft"),
