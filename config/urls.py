@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -7,6 +9,8 @@ from config import health
 urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
     path("readyz", health.readiness, name="readyz"),
+    # Browsers ask for /favicon.ico where a page names no icon (the admin, files); it is the site's SVG icon.
+    path("favicon.ico", lambda request: redirect(static("articles/favicon.svg")), name="favicon"),
     # The readers' pages first: the most requested, and none of the others' prefixes overlaps theirs.
     path("", include("articles.urls")),
     path("admin/", admin.site.urls),

@@ -160,7 +160,11 @@ def _page(filters: metrics.DashboardFilters, request) -> dict:
         "approvals": approvals,
         "approvals_total": sum(w.count for w in approvals),
         "workload": [
-            {"row": w, "turnaround": duration_text(w.median_turnaround_seconds), "decline_rate": _percent(w.decline_rate)}
+            {
+                "row": w,
+                "turnaround": duration_text(w.median_turnaround_seconds),
+                "decline_rate": _percent(w.decline_rate),
+            }
             for w in workload[:WORKLOAD_ROWS]
         ],
         "workload_total": len(workload),
@@ -184,7 +188,8 @@ def _page(filters: metrics.DashboardFilters, request) -> dict:
                 chart_id="chart-times",
                 title=f"Time spent in each state, in {unit}",
                 description="; ".join(
-                    f"{t.label}: median {duration_text(t.median_seconds)}, 90th percentile {duration_text(t.p90_seconds)}"
+                    f"{t.label}: median {duration_text(t.median_seconds)}, "
+                    f"90th percentile {duration_text(t.p90_seconds)}"
                     for t in times
                 )
                 or "No article left a state in this period.",

@@ -72,8 +72,8 @@ def test_sections_are_reordered_and_deleted(author_client, article):
 def test_service_errors_show_beside_the_reference(author_client, article):
     data = editor_post(references=[{"kind": "", "title": "Untyped"}])
     response = author_client.post(f"/author/articles/{article.slug}/edit/", data)
-    assert response.status_code == 200
-    references = response.context["references"]
+    assert response.status_code == 400
+    references = response.context["editor"].references
     assert references.forms[0].errors["kind"] == ["Reference 1: choose its kind: guideline, research, review, other."]
     article.refresh_from_db()
     assert article.current_revision.number == 1
@@ -83,7 +83,7 @@ def test_saving_a_draft_with_a_dangling_citation_shows_it_beside_the_section(aut
     data = editor_post(sections=[("From the Guidelines", "Cites a missing one [2].")])
     response = author_client.post(f"/author/articles/{article.slug}/edit/", data, follow=True)
     assert response.redirect_chain[-1][0].endswith("/edit/?check=1")
-    sections = response.context["sections"]
+    sections = response.context["editor"].sections
     assert "cites [2], but there is no reference 2" in str(sections.forms[0].errors["body"])
 
 
@@ -91,7 +91,7 @@ def test_submitting_an_incomplete_draft_sends_author_to_the_marked_fields(author
     article = factories.ArticleFactory(authors=[author], specialty=neurology, revision=False)
     factories.RevisionFactory(article=article, created_by=author, summary_patient="")
     response = author_client.post(f"/workspace/articles/{article.slug}/submit/", follow=True)
-    assert "summary for patients and caregivers is required" in str(response.context["form"].errors)
+    assert "summary for patients and caregivers is required" in str(response.context["editor"].form.errors)
     article.refresh_from_db()
     assert article.state == ArticleState.DRAFT
 
