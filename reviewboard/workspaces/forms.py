@@ -25,6 +25,10 @@ class MarksRequired:
     # Fields drawn across the whole width of an item; the others share a row.
     wide_fields: tuple[str, ...] = ()
 
+    def has_changed(self) -> bool:
+        # An added form left empty is skipped on save, although the script numbered it (ORDER, cited_as).
+        return any(name not in ("ORDER", "cited_as") for name in self.changed_data)
+
     def content_fields(self) -> list:
         """Return the visible fields an author writes, in order (not a formset's ORDER and DELETE)."""
         return [field for field in self.visible_fields() if field.name not in ("ORDER", "DELETE")]
@@ -201,12 +205,14 @@ class DraftEditor:
 
     def __init__(self, data=None, *, revision=None, new: bool = False, meta_initial=None):
         main, sections, references = revision_initial(revision)
-        if new and data is None:
-            sections, references = [{}], [{}]
         self.meta = ArticleMetaForm(data, initial=meta_initial) if new else None
         self.form = RevisionForm(data, initial=main)
         self.sections = SectionFormSet(data, initial=sections, prefix="sections")
         self.references = ReferenceFormSet(data, initial=references, prefix="references")
+        if data is None:
+            # A new article starts with one empty section and reference, as does an article without any.
+            self.sections.extra = 0 if sections else 1
+            self.references.extra = 0 if references or not new else 1
         self.list_errors: dict[str, list[str]] = {}
 
     @classmethod

@@ -11,7 +11,7 @@
     if (!target) return false;
     const field = target.matches("input, select, textarea")
       ? target
-      : target.querySelector("input:not([type=hidden]), select, textarea") || target;
+      : [...target.querySelectorAll("input:not([type=hidden]), select, textarea")].find((e) => e.checkVisibility()) || target;
     const label = field.id && document.querySelector(`label[for="${field.id}"]`);
     (label || field).scrollIntoView({ block: "center" });
     field.focus({ preventScroll: true });
@@ -126,32 +126,36 @@
     changed();
   }
 
-  // Drag and drop by the handle: the item follows the pointer among its siblings.
-  let dragged = null;
+  // Drag by the handle (mouse, pen or finger): the item follows the pointer among its siblings.
   function enhance(item) {
     const handle = item.querySelector(".drag-handle");
-    handle.addEventListener("dragstart", (event) => {
-      dragged = item;
-      item.classList.add("is-dragged");
-      event.dataTransfer.effectAllowed = "move";
-      event.dataTransfer.setData("text/plain", item.id);
-      event.dataTransfer.setDragImage(item, 20, 20);
-    });
-    handle.addEventListener("dragend", () => {
-      if (!dragged) return;
-      dragged.classList.remove("is-dragged");
-      renumber(dragged.parentElement.dataset.formset);
-      dragged = null;
-      changed();
-    });
-    item.addEventListener("dragover", (event) => {
-      if (!dragged || dragged === item || dragged.parentElement !== item.parentElement) return;
+    handle.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0) return;
       event.preventDefault();
-      const box = item.getBoundingClientRect();
-      if (event.clientY < box.top + box.height / 2) item.before(dragged);
-      else item.after(dragged);
+      // Listened to on the document: moving the item in the page ends any pointer capture on its handle.
+      item.classList.add("is-dragged");
+      const list = item.parentElement;
+      const follow = (moveEvent) => {
+        const over = document.elementFromPoint(moveEvent.clientX, moveEvent.clientY);
+        const target = over && over.closest("[data-item]");
+        if (!target || target === item || target.parentElement !== list || target.hasAttribute("data-removed")) return;
+        const box = target.getBoundingClientRect();
+        if (moveEvent.clientY < box.top + box.height / 2) target.before(item);
+        else target.after(item);
+      };
+      const drop = () => {
+        document.removeEventListener("pointermove", follow);
+        document.removeEventListener("pointerup", drop);
+        document.removeEventListener("pointercancel", drop);
+        item.classList.remove("is-dragged");
+        renumber(list.dataset.formset);
+        announce(`Moved to position ${kept(list.dataset.formset).indexOf(item) + 1}.`);
+        changed();
+      };
+      document.addEventListener("pointermove", follow);
+      document.addEventListener("pointerup", drop);
+      document.addEventListener("pointercancel", drop);
     });
-    item.addEventListener("drop", (event) => { if (dragged) event.preventDefault(); });
     for (const textarea of item.querySelectorAll("textarea[data-cite]")) addCitationPicker(textarea);
   }
 
