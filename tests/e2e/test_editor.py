@@ -102,7 +102,7 @@ def test_the_error_summary_lists_every_problem_and_its_links_focus_the_field(
     summary.get_by_role("link", name=re.compile("needs a heading")).click()
     expect(page.locator("#id_sections-1-heading")).to_be_focused()
     summary.get_by_role("link", name="Reference 2 is never cited in the text.").click()
-    focused = page.evaluate("document.activeElement.closest('fieldset') && document.activeElement.closest('fieldset').id")
+    focused = page.evaluate("document.activeElement.closest('fieldset')?.id")
     assert focused == "references-1"
 
 
