@@ -314,3 +314,11 @@ class AssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["board_member"].label_from_instance = lambda m: f"{m.display_name}, {m.credentials}"
+
+    def offer(self, members) -> None:
+        """Offer only ``members`` (the assigner's eligible suggestions); any active member still parses, and the
+        service decides."""
+        self.fields["board_member"].widget.choices = [
+            ("", "Choose a board member"),
+            *((m.pk, f"{m.display_name}, {m.credentials}") for m in members),
+        ]

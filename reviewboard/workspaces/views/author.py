@@ -274,11 +274,18 @@ def article_detail(request, slug):
     """Show my article: its state, actions, the reviewers' feedback and the revision history."""
     article = _article_for(request.user, slug)
     feedback = author_feedback(article=article)
+    # Submitting is offered once the draft is ready (the action registry); until then, what stands in the way.
+    blocked = [
+        action
+        for action in (actions.ACTIONS["submit"], actions.ACTIONS["resubmit"])
+        if action.is_permitted(request.user, article) and not action.is_available(request.user, article)
+    ]
     return render(
         request,
         "workspaces/author/article.html",
         {
             "article": article,
+            "submission_problems": revision_errors(article.current_revision) if blocked else [],
             "revisions": article_revisions(article=article),
             "feedback": feedback,
             "transitions": article_timeline(article=article),
