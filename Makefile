@@ -1,4 +1,4 @@
-# Two commands: `make run` (the product on SQLite with demo data) and `make test` (lint + all tests).
+# Two commands: `make run` (the product on SQLite with demo data) and `make test` (ruff, mypy, all tests).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -33,6 +33,7 @@ run: demo
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 audit: install
 	$(VENV)/bin/pip-audit --local --progress-spinner off
@@ -67,6 +68,7 @@ bench: install bench-web
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) manage.py seed_scale --articles $(BENCH_ARTICLES)
 	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) bench/dashboard.py
+	DATABASE_URL=$(BENCH_PG)/bench_scale $(PY) bench/lists.py
 
 # Reader pages over HTTP: gunicorn on the production settings, load from wrk (Debian's package).
 bench-web: install

@@ -36,8 +36,8 @@ class SpecialtyAdmin(admin.ModelAdmin):
 
 class ReferenceInline(ImmutableAdminMixin, admin.TabularInline):
     model = Reference
-    fields = ["number", "kind", "title", "source", "year", "authors", "doi", "pmid", "url"]
-    readonly_fields = fields
+    readonly_fields = ("number", "kind", "title", "source", "year", "authors", "doi", "pmid", "url")
+    fields = readonly_fields
     extra = 0
 
 
@@ -48,7 +48,7 @@ class RevisionAdmin(ImmutableAdminMixin, admin.ModelAdmin):
     list_select_related = ["article__current_revision", "article__approved_revision", "created_by"]
     search_fields = ["title", "article__slug"]
     date_hierarchy = "created_at"
-    fields = [
+    readonly_fields = (
         "article",
         "number",
         "title",
@@ -58,8 +58,8 @@ class RevisionAdmin(ImmutableAdminMixin, admin.ModelAdmin):
         "created_by",
         "change_note",
         "created_at",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     inlines = [ReferenceInline]
 
 
@@ -69,5 +69,5 @@ class ReferenceAdmin(ImmutableAdminMixin, admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["revision"]
     search_fields = ["title", "source", "authors", "doi", "pmid", "revision__article__slug"]
-    fields = ["revision", "number", "kind", "title", "source", "year", "authors", "doi", "pmid", "url"]
-    readonly_fields = fields
+    readonly_fields = ("revision", "number", "kind", "title", "source", "year", "authors", "doi", "pmid", "url")
+    fields = readonly_fields

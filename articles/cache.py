@@ -12,14 +12,12 @@ delete could not promise that.
 import dataclasses
 import hashlib
 import logging
-import os
 import re
 import time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -117,35 +115,9 @@ def _article_generation_key(slug: str) -> str:
     return f"reader:article:generation:{slug}"
 
 
-# (process id, pool, client): the Redis client the lookups reuse, in the process and for the pool it was made for.
-_redis_client: tuple = (None, None, None)
-
-
-def _get_many(keys: list[str]) -> dict:
-    """Return ``cache.get_many(keys)``: on Redis, one MGET through a client reused across requests.
-
-    Django's RedisCache builds a new client object (its command callbacks, its event dispatcher) on every call,
-    around the shared connection pool; on a cached page that costs as much as the round trip. Taking a connection
-    from the pool and returning it on each command (redis-py records pool statistics both times) cost a cache hit
-    another 40 µs, so the client keeps one connection (redis-py's single_connection_client: behind a lock, and
-    reconnected after an error). The client is tied to its pool, so a cache configured anew (another pool) gets a
-    client of its own, and to its process, so that a forked worker never shares the parent's connection.
-    """
-    global _redis_client
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return cache.get_many(keys)
-    redis_cache = backend._cache
-    pool = redis_cache._get_connection_pool(False)
-    reused_pid, reused_pool, client = _redis_client
-    if reused_pool is not pool or reused_pid != os.getpid():
-        client = redis_cache._client(connection_pool=pool, single_connection_client=True)
-        _redis_client = (os.getpid(), pool, client)
-    # make_key, not make_and_validate_key: the keys are this module's own, and memcached's limits mean nothing here.
-    values = client.mget([backend.make_key(key) for key in keys])
-    return {
-        key: redis_cache._serializer.loads(value) for key, value in zip(keys, values, strict=True) if value is not None
-    }
+def _get_many(keys: list[str]) -> dict[str, Any]:
+    """Return the cached values of ``keys``: one round trip (MGET on Redis), through the cache's public API."""
+    return cache.get_many(keys)
 
 
 class Lookup(NamedTuple):
@@ -215,22 +187,25 @@ def invalidate_articles(*, slugs) -> None:
 # Every door that changes an article (services, admin, shell) saves the model: hear the saves.
 
 
+# An attribute of the instance being saved: what readers were shown of it before the save.
+VALUES_BEFORE_SAVE = "reader_values_before_save"
+
+
 def _reader_values(article: Article) -> tuple:
     return tuple(getattr(article, field) for field in READER_FIELDS)
 
 
 def _before_article_saved(sender, instance: Article, raw=False, **kwargs):
     """Remember what readers were shown of the article, from the database (the instance may be stale)."""
-    instance._reader_values_before = None
+    before = None
     if instance.pk is not None and not raw:
-        instance._reader_values_before = (
-            Article.objects.filter(pk=instance.pk).values_list(*READER_FIELDS).first()  # one indexed row
-        )
+        before = Article.objects.filter(pk=instance.pk).values_list(*READER_FIELDS).first()  # one indexed row
+    setattr(instance, VALUES_BEFORE_SAVE, before)
 
 
 def _after_article_saved(sender, instance: Article, created=False, raw=False, **kwargs):
     """After commit, retire the article's cached pages if a reader-visible field changed."""
-    before = getattr(instance, "_reader_values_before", None)
+    before = getattr(instance, VALUES_BEFORE_SAVE, None)
     after = _reader_values(instance)
     if before is not None and before == after:
         return

@@ -57,7 +57,7 @@ class FieldError:
     code: str = "invalid"
     index: int | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {"field": self.field, "index": self.index, "code": self.code, "message": self.message}
 
 

@@ -1,6 +1,7 @@
 """Readers' follow-up questions about a published article, waiting in the editors' intake queue."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
@@ -49,20 +50,20 @@ class FollowUpQuestion(TransitionsOnlyMixin, models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Question #{self.pk} on {self.article.slug} ({self.get_status_display()})"
 
     # Transitions: they change the object in memory only; the intake's services save them.
 
     @transition(field=status, source=FollowUpStatus.OPEN, target=FollowUpStatus.CONVERTED)
-    def convert(self, *, article: Article, by) -> None:
+    def convert(self, *, article: Article, by: User) -> None:
         """Record that the question became the draft ``article``."""
         self.converted_article = article
         self.handled_by = by
         self.handled_at = timezone.now()
 
     @transition(field=status, source=FollowUpStatus.OPEN, target=FollowUpStatus.CLOSED)
-    def close(self, *, reason: str, by) -> None:
+    def close(self, *, reason: str, by: User) -> None:
         """Close the question without an article, recording why."""
         self.closed_reason = reason
         self.handled_by = by

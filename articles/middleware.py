@@ -4,8 +4,7 @@ import functools
 
 from django.urls import Resolver404, get_urlconf, resolve
 
-from articles import cache as reader_cache
-from articles import views
+from articles import cache as reader_cache, views
 
 
 class CachedArticleMiddleware:

@@ -6,7 +6,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from articles.exceptions import ActionForbidden, NotFound
@@ -14,18 +14,20 @@ from articles.models import Article
 
 AUTHORS_GROUP = "Authors"
 EDITORS_GROUP = "Editors"
+GROUP_NAMES_CACHE = "editorial_group_names"  # an attribute of the user object: its groups, read once
 
-Person = AbstractBaseUser | AnonymousUser
+# Whoever asks: a signed-in user, or an anonymous reader. Services' actors are signed-in users.
+Person = User | AnonymousUser
 
 
 def group_names(user: Person) -> frozenset[str]:
     """Return the names of ``user``'s groups, read once per user object."""
     if not user.is_authenticated:
         return frozenset()
-    names = getattr(user, "editorial_group_names", None)
+    names: frozenset[str] | None = getattr(user, GROUP_NAMES_CACHE, None)
     if names is None:
-        names = frozenset(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
-        user.editorial_group_names = names  # type: ignore[union-attr]
+        names = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, GROUP_NAMES_CACHE, names)
     return names
 
 

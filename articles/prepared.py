@@ -14,6 +14,7 @@ with the fields' converters applied (JSON decoded, datetimes made aware on SQLit
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
@@ -41,7 +42,7 @@ class PreparedQuery:
         self.using = using
         self.placeholders = placeholders
         # Per connection object (one per thread), as converters are bound to a connection's operations.
-        self._compiled = weakref.WeakKeyDictionary()
+        self._compiled: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
     def rows(self, **values) -> list[tuple]:
         """Run the query with ``values`` in place of the placeholders and return its rows, converted."""

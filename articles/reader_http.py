@@ -131,4 +131,7 @@ def conditional_response(request, response: HttpResponse) -> HttpResponse:
     if not response.has_header("ETag"):
         return response
     last_modified = parse_http_date_safe(response["Last-Modified"])
-    return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
+    conditional = get_conditional_response(
+        request, etag=response["ETag"], last_modified=last_modified, response=response
+    )
+    return conditional or response

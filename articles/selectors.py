@@ -1,6 +1,7 @@
 """Reads for readers. The approval gate stands here and nowhere else."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
@@ -30,7 +31,7 @@ _PUBLISHED_ARTICLE = PreparedQuery(
 )
 
 
-def _loaded_instances(row: tuple, db: str) -> list:
+def _loaded_instances(row: tuple[Any, ...], db: str) -> list[Any]:
     """Return the article, revision and specialty in ``row``, each loaded as the ORM loads one (no field deferred)."""
     instances, start = [], 0
     for model, _ in _LOADED_MODELS:
@@ -51,6 +52,7 @@ def published_revision(*, slug: str, with_references: bool = True) -> Revision |
     if not rows:
         return None
     article, revision, specialty = _loaded_instances(rows[0], _PUBLISHED_ARTICLE.using)
+    assert isinstance(revision, Revision)
     article.specialty = specialty
     article.approved_revision = revision
     revision.article = article
@@ -66,19 +68,19 @@ def article_revisions(*, article: Article) -> QuerySet[Revision]:
 
 # Who approved a revision is the review board's knowledge, and ``articles`` never imports
 # ``reviewboard``: the board registers its selector here when the app is ready.
-def _no_approvers(revision: Revision) -> list:
+def _no_approvers(revision: Revision) -> list[Any]:
     return []
 
 
-_approvers_source: Callable[[Revision], list] = _no_approvers
+_approvers_source: Callable[[Revision], list[Any]] = _no_approvers
 
 
-def register_approvers_source(source: Callable[[Revision], list]) -> None:
+def register_approvers_source(source: Callable[[Revision], list[Any]]) -> None:
     """Set the function that returns the board members who approved a revision."""
     global _approvers_source
     _approvers_source = source
 
 
-def revision_approvers(*, revision: Revision) -> list:
+def revision_approvers(*, revision: Revision) -> list[Any]:
     """Return the board members whose reviews approved ``revision`` (credentials, specialties)."""
     return _approvers_source(revision)

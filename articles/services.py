@@ -6,7 +6,9 @@ it came from; a problem is a ``FieldError`` naming its field (and its position i
 
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -15,7 +17,7 @@ from django.db.models import Max
 from articles import text
 from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
 from articles.models import Article, Reference, ReferenceKind, Revision, Specialty
-from articles.permissions import EDIT, Person, access_article, user_can_create_article
+from articles.permissions import EDIT, access_article, user_can_create_article
 
 REFERENCE_FIELDS = ("kind", "title", "source", "year", "authors", "doi", "pmid", "url")
 # What even a draft must hold: a title, and for each reference its kind and title.
@@ -41,8 +43,8 @@ class RevisionContent:
     title: str
     summary_patient: str
     summary_professional: str
-    sections: list[dict] = field(default_factory=list)
-    references: list[dict] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    references: list[dict[str, Any]] = field(default_factory=list)
 
 
 def revision_content(revision: Revision) -> RevisionContent:
@@ -70,14 +72,14 @@ def _clean_year(value: object, errors: text.FieldErrors, index: int) -> int | No
     return value
 
 
-def _clean_reference(reference: object, errors: text.FieldErrors, index: int) -> dict:
+def _clean_reference(reference: object, errors: text.FieldErrors, index: int) -> dict[str, Any]:
     if not isinstance(reference, dict):
         errors.add("references", f"Reference {index + 1} must be a set of fields.", "type", index)
         return {}
     unknown = sorted(str(name) for name in set(reference) - set(REFERENCE_FIELDS))
     if unknown:
         errors.add("references", f"Reference {index + 1} has unknown fields: {', '.join(unknown)}.", "unknown", index)
-    cleaned: dict = {}
+    cleaned: dict[str, Any] = {}
     item = f"Reference {index + 1}"
     kind = reference.get("kind")
     if kind not in ReferenceKind.values:
@@ -114,7 +116,7 @@ def _clean_reference(reference: object, errors: text.FieldErrors, index: int) ->
     return cleaned
 
 
-def _clean_section(section: object, errors: text.FieldErrors, index: int) -> dict:
+def _clean_section(section: object, errors: text.FieldErrors, index: int) -> dict[str, str]:
     if not isinstance(section, dict) or set(section) - set(SECTION_FIELDS):
         errors.add("sections", f"Section {index + 1} must have a heading and a body only.", "type", index)
         return {"heading": "", "body": ""}
@@ -153,7 +155,7 @@ def clean_content(content: RevisionContent) -> RevisionContent:
     return cleaned
 
 
-def _write(*, article: Article, actor: Person, content: RevisionContent, change_note: str) -> Revision:
+def _write(*, article: Article, actor: User, content: RevisionContent, change_note: str) -> Revision:
     """Write cleaned ``content`` as the article's next revision and make it current. Caller holds the row lock."""
     number = (article.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
     revision = Revision.objects.create(
@@ -175,7 +177,7 @@ def _write(*, article: Article, actor: Person, content: RevisionContent, change_
     return revision
 
 
-def revision_write(*, article: Article, actor: Person, content: RevisionContent, change_note: str) -> Revision:
+def revision_write(*, article: Article, actor: User, content: RevisionContent, change_note: str) -> Revision:
     """Write a new revision and make it current. Caller holds the article's row lock and has checked permission."""
     errors = text.FieldErrors()
     note = errors.text(change_note, text.CHANGE_NOTE, field="change_note")
@@ -196,7 +198,7 @@ def _unique_slug(base: str) -> str:
 
 def article_create(
     *,
-    actor: Person,
+    actor: User,
     specialty: Specialty,
     content: RevisionContent,
     slug: str = "",
@@ -243,7 +245,7 @@ def same_content(revision: Revision, content: RevisionContent) -> bool:
     return asdict(revision_content(revision)) == asdict(content)
 
 
-def revision_create(*, article: Article, actor: Person, content: RevisionContent, change_note: str = "") -> Revision:
+def revision_create(*, article: Article, actor: User, content: RevisionContent, change_note: str = "") -> Revision:
     """Save an edit of a draft as a new revision; an edit that changes nothing keeps the current revision."""
     with transaction.atomic():
         article = access_article(actor, purpose=EDIT, pk=article.pk, lock=True)

@@ -149,7 +149,7 @@ def clean_text(value: object, rule: TextRule, *, field: str, required: bool = Fa
 
 def slug_from_title(title: str) -> str:
     """Return a web address for ``title``, whatever its script: transliterated, or "article" if nothing is left."""
-    slug = slugify(anyascii(title))[: SLUG.max_length].strip("-")
+    slug = re.sub(r"[-_]+", "-", slugify(anyascii(title)))[: SLUG.max_length].strip("-")
     return slug or "article"
 
 

@@ -22,8 +22,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView, TemplateView
 
-from articles import cache as reader_cache
-from articles import preview, reader_http
+from articles import cache as reader_cache, preview, reader_http
 from articles.exceptions import ValidationFailed
 from articles.followups import FollowUpForm, client_address, followup_create, followup_rate_exceeded
 from articles.forms import add_field_errors
@@ -66,7 +65,7 @@ class ArticleListView(ListView):
 
     def _render(self, request, *args, **kwargs) -> reader_http.RenderedPage:
         response = super().get(request, *args, **kwargs)
-        html = response.render().content.decode()
+        html = response.render().content.decode()  # type: ignore[attr-defined]  # a TemplateResponse
         # The list changes with any article, so its validators come from the page itself and its render time.
         return reader_http.RenderedPage(html=html, etag=reader_cache.make_etag(html), last_modified=int(time.time()))
 
@@ -91,6 +90,8 @@ def _chosen_audience(request) -> tuple[str, bool]:
 def _structured_data(*, revision: Revision, canonical_url: str, reviewers: list) -> dict:
     """Return the schema.org MedicalWebPage description of the page."""
     article = revision.article
+    approved_at = article.approved_at
+    assert approved_at is not None  # a published article's
     return {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -99,8 +100,8 @@ def _structured_data(*, revision: Revision, canonical_url: str, reviewers: list)
         "url": canonical_url,
         "description": revision.summary_patient,
         "specialty": article.specialty.name,
-        "lastReviewed": article.approved_at.date().isoformat(),
-        "dateModified": article.approved_at.isoformat(),
+        "lastReviewed": approved_at.date().isoformat(),
+        "dateModified": approved_at.isoformat(),
         "reviewedBy": [
             {"@type": "Person", "name": member.display_name, "jobTitle": member.credentials} for member in reviewers
         ],
@@ -208,6 +209,7 @@ def _render_article(request, *, slug: str, audience: str) -> reader_http.Rendere
     )
     html = render_to_string("articles/article_detail.html", context, request=request)
     approved_at = revision.article.approved_at
+    assert approved_at is not None  # a published article's
     return reader_http.RenderedPage(
         html=html,
         etag=reader_cache.make_etag(revision.pk, approved_at.isoformat(), audience, reader_cache.origin_of(request)),

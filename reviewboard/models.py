@@ -1,3 +1,6 @@
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,8 +11,8 @@ from articles.models import Article, ArticleState, ImmutableModel, Revision, Spe
 from articles.people import person_name
 
 
-class BoardMemberQuerySet(models.QuerySet):
-    def active(self):
+class BoardMemberQuerySet(models.QuerySet["BoardMember"]):
+    def active(self) -> "BoardMemberQuerySet":
         return self.filter(active=True, user__is_active=True)
 
 
@@ -25,7 +28,7 @@ class BoardMember(models.Model):
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.display_name}, {self.credentials}"
 
     @property
@@ -40,8 +43,8 @@ class RoundOutcome(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class ReviewRoundQuerySet(models.QuerySet):
-    def open(self):
+class ReviewRoundQuerySet(models.QuerySet["ReviewRound"]):
+    def open(self) -> "ReviewRoundQuerySet":
         return self.filter(closed_at__isnull=True)
 
 
@@ -74,14 +77,14 @@ class ReviewRound(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Round {self.number} of {self.article_id} (revision {self.revision_id})"
 
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
 
-    def close(self, *, outcome: str, when=None) -> None:
+    def close(self, *, outcome: str, when: datetime | None = None) -> None:
         """End the round with ``outcome``; in memory only."""
         self.closed_at = when or timezone.now()
         self.outcome = outcome
@@ -99,11 +102,11 @@ OPEN_STATUSES = (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED)
 LIVE_STATUSES = (*OPEN_STATUSES, AssignmentStatus.COMPLETED)
 
 
-class ReviewAssignmentQuerySet(models.QuerySet):
-    def open(self):
+class ReviewAssignmentQuerySet(models.QuerySet["ReviewAssignment"]):
+    def open(self) -> "ReviewAssignmentQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
-    def live(self):
+    def live(self) -> "ReviewAssignmentQuerySet":
         """Assignments that count for the revision: open or completed."""
         return self.filter(status__in=LIVE_STATUSES)
 
@@ -164,7 +167,7 @@ class ReviewAssignment(TransitionsOnlyMixin, models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.board_member} on {self.revision} ({self.get_status_display()})"
 
     @property
@@ -211,7 +214,7 @@ class ConflictOfInterest(models.Model):
         ]
         verbose_name_plural = "conflicts of interest"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.board_member} / {self.article}"
 
 
@@ -233,7 +236,7 @@ class Review(ImmutableModel):
     class Meta:
         ordering = ["created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.assignment.board_member}"
 
 
@@ -267,16 +270,16 @@ class TransitionLogEntry(ImmutableModel):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.article_id}: {self.from_state} -> {self.to_state} ({self.transition})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding and self.entered_at is None:
             self.entered_at = self.state_entered_at(self.article)
         super().save(*args, **kwargs)
 
     @classmethod
-    def state_entered_at(cls, article: Article):
+    def state_entered_at(cls, article: Article) -> datetime:
         """Return when ``article`` entered its current state. Caller holds the article's row lock."""
         previous = (
             cls.objects.filter(article=article).order_by("-created_at", "-pk").values_list("created_at", flat=True)

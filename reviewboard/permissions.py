@@ -9,18 +9,21 @@ policy (404, 403, 409) is written down in ``articles.exceptions``.
 from django.db.models import QuerySet
 
 from articles.exceptions import ActionForbidden, NotFound
-from articles.models import Article, FollowUpQuestion
-from articles.permissions import (  # noqa: F401  (re-exported: one module to import from)
-    AUTHOR_VIEW,
-    EDIT,
-    Person,
-    Purpose,
-    access_article,
-    user_can_create_article,
-    user_can_edit_article,
-    user_is_article_author,
-    user_is_author_role,
-    user_is_editor,
+from articles.followup_models import FollowUpQuestion
+from articles.models import Article
+
+# Re-exported (``as``): one module to import the workflow's permissions from.
+from articles.permissions import (
+    AUTHOR_VIEW as AUTHOR_VIEW,
+    EDIT as EDIT,
+    Person as Person,
+    Purpose as Purpose,
+    access_article as access_article,
+    user_can_create_article as user_can_create_article,
+    user_can_edit_article as user_can_edit_article,
+    user_is_article_author as user_is_article_author,
+    user_is_author_role as user_is_author_role,
+    user_is_editor as user_is_editor,
 )
 from reviewboard.models import BoardMember, ReviewAssignment
 
@@ -30,7 +33,7 @@ def board_member_of(user: Person) -> BoardMember | None:
     if not user.is_authenticated or not user.is_active:
         return None
     try:
-        member = user.board_member  # type: ignore[union-attr]
+        member = user.board_member
     except BoardMember.DoesNotExist:
         return None
     return member if member.active else None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import QuerySet
 
-from reviewboard.models import AssignmentStatus, Decision, Review, ReviewRound
+from reviewboard.models import AssignmentStatus, Decision, Review, ReviewAssignment, ReviewRound
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,15 @@ def counted_reviews(*, review_round: ReviewRound) -> QuerySet[Review]:
 
 def round_member_ids(*, review_round: ReviewRound) -> set[int]:
     """Return the board members who hold a live (open or completed) assignment in the round."""
-    return set(review_round.assignments.live().values_list("board_member_id", flat=True))
+    return set(
+        ReviewAssignment.objects.live().filter(review_round=review_round).values_list("board_member_id", flat=True)
+    )
 
 
 def reviewers_still_needed(*, review_round: ReviewRound) -> int:
     """Return how many more reviewers the round needs to be able to reach the quorum."""
-    return max(settings.REVIEW_QUORUM - review_round.assignments.live().count(), 0)
+    live: int = ReviewAssignment.objects.live().filter(review_round=review_round).count()
+    return max(int(settings.REVIEW_QUORUM) - live, 0)
 
 
 def approval_outcome(*, review_round: ReviewRound) -> PolicyOutcome:

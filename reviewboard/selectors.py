@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from articles.models import Article, Specialty
-from articles.prepared import PreparedQuery
+from articles.models import Article, ArticleState, Revision, Specialty
 from reviewboard.models import (
     OPEN_STATUSES,
     AssignmentStatus,
@@ -50,20 +49,22 @@ def reviewer_suggestions(*, article: Article) -> list[Suggestion]:
     )
     suggestions = []
     for member in members:
-        reasons = []
+        open_load: int = member.open_load  # type: ignore[attr-defined]  # annotated above
+        in_specialty = member.in_specialty > 0  # type: ignore[attr-defined]  # annotated above
+        reasons = [
+            f"specialty {article.specialty}" if in_specialty else "outside the specialty",
+            f"{open_load} of {member.capacity} open reviews",
+        ]
         eligible = True
-        in_specialty = member.in_specialty > 0
-        reasons.append(f"specialty {article.specialty}" if in_specialty else "outside the specialty")
-        reasons.append(f"{member.open_load} of {member.capacity} open reviews")
         if member.user_id in author_ids:
             eligible, reasons = False, [*reasons, "an author of this article"]
         if member.pk in conflicted:
             eligible, reasons = False, [*reasons, "declared a conflict of interest"]
         if member.pk in already:
             eligible, reasons = False, [*reasons, "already a reviewer in this round"]
-        if member.open_load >= member.capacity:
+        if open_load >= member.capacity:
             eligible, reasons = False, [*reasons, "at capacity"]
-        suggestions.append(Suggestion(member, member.open_load, in_specialty, eligible, reasons))
+        suggestions.append(Suggestion(member, open_load, in_specialty, eligible, reasons))
     suggestions.sort(key=lambda s: (not s.eligible, not s.in_specialty, s.open_load, s.board_member.pk))
     return suggestions
 
@@ -76,15 +77,42 @@ def _filtered(articles: QuerySet[Article], *, state: str | None, specialty: str 
     return articles
 
 
-def editorial_articles(*, state: str | None = None, specialty: str | None = None) -> QuerySet[Article]:
-    """Return every article for the editors' lists, most recently changed first (``specialty`` is a slug)."""
+def editorial_articles(
+    *, state: str | None = None, specialty: str | None = None, oldest_first: bool = False
+) -> QuerySet[Article]:
+    """Return every article for the editors' lists, most recently changed first (``specialty`` is a slug).
+
+    ``oldest_first`` turns a list into a queue: the article that has waited longest comes first.
+    """
     articles = Article.objects.select_related("specialty", "current_revision", "approved_revision").prefetch_related(
         "authors"
     )
-    return _filtered(articles, state=state, specialty=specialty).order_by("-updated_at", "-pk")
+    order = ("updated_at", "pk") if oldest_first else ("-updated_at", "-pk")
+    return _filtered(articles, state=state, specialty=specialty).order_by(*order)
 
 
-def authored_articles(*, user, state: str | None = None, specialty: str | None = None) -> QuerySet[Article]:
+def articles_per_state(*, articles: QuerySet[Article] | None = None) -> dict[str, int]:
+    """Return how many of ``articles`` (every article by default) are in each state, zeros included."""
+    counts = dict.fromkeys(ArticleState.values, 0)
+    rows = (articles if articles is not None else Article.objects.all()).order_by().values_list("state")
+    for state, count in rows.annotate(count=Count("pk")).values_list("state", "count"):
+        counts[state] = count
+    return counts
+
+
+def open_review_counts(*, articles: list[Article]) -> dict[int, int]:
+    """Return the open assignments of each of ``articles`` (a page of them), by article id."""
+    rows = (
+        ReviewAssignment.objects.open()
+        .filter(revision__article__in=[article.pk for article in articles])
+        .order_by()
+        .values_list("revision__article")
+        .annotate(count=Count("pk"))
+    )
+    return dict(rows.values_list("revision__article", "count"))
+
+
+def authored_articles(*, user: User, state: str | None = None, specialty: str | None = None) -> QuerySet[Article]:
     """Return the articles ``user`` writes, most recently changed first."""
     articles = (
         Article.objects.authored_by(user)
@@ -113,60 +141,21 @@ def open_assignments_for(*, board_member: BoardMember) -> QuerySet[ReviewAssignm
     return board_member.assignments.open().select_related("revision__article").order_by("due_date", "pk")
 
 
-# Compiled once (articles.prepared): every uncached reader page runs it.
-_APPROVING_MEMBERS = PreparedQuery(
-    lambda revision_id: (
-        BoardMember.objects.filter(
-            assignments__revision_id=revision_id,
-            assignments__status=AssignmentStatus.COMPLETED,
-            assignments__review__decision=Decision.APPROVE,
+def approving_board_members(revision: Revision) -> list[BoardMember]:
+    """Return the board members whose completed reviews approved ``revision``, by name, with their specialties."""
+    reviews = (
+        Review.objects.filter(
+            assignment__revision=revision,
+            assignment__status=AssignmentStatus.COMPLETED,
+            decision=Decision.APPROVE,
         )
-        .order_by("user__last_name", "user__first_name", "assignments__review", "specialties__name")
-        .values_list(
-            "assignments__review",
-            "pk",
-            "user_id",
-            "credentials",
-            "user__username",
-            "user__first_name",
-            "user__last_name",
-            "specialties__pk",
-            "specialties__name",
+        .select_related("assignment__board_member__user")
+        .prefetch_related(
+            Prefetch("assignment__board_member__specialties", queryset=Specialty.objects.order_by("name"))
         )
-    ),
-    revision_id=-1,  # no revision has it
-)
-
-
-def approving_board_members(revision) -> list[BoardMember]:
-    """Return the board members whose completed reviews approved ``revision``, by name."""
-    # Every uncached reader page asks, so one query (a row per member and specialty) instead of a query for the
-    # members and one for their specialties. The instances are built as the ORM builds them (``from_db``): the
-    # fields read here are loaded, any other is deferred, and ``specialties.all()`` answers from the rows read.
-    rows = _APPROVING_MEMBERS.rows(revision_id=revision.pk)
-    db = _APPROVING_MEMBERS.using
-    user_model = get_user_model()
-    members, specialties = {}, {}  # by approving review: a member is listed once per review, as always
-    for review, member, user, credentials, username, first_name, last_name, specialty, name in rows:
-        if review not in members:
-            members[review] = _loaded(BoardMember, db, id=member, user_id=user, credentials=credentials)
-            members[review].user = _loaded(
-                user_model, db, id=user, username=username, first_name=first_name, last_name=last_name
-            )
-            specialties[review] = []
-        if specialty is not None:
-            specialties[review].append(_loaded(Specialty, db, id=specialty, name=name))
-    for review, member in members.items():
-        prefetched = member.specialties.all()
-        prefetched._result_cache, prefetched._prefetch_done = specialties[review], True
-        member._prefetched_objects_cache = {"specialties": prefetched}
-    return list(members.values())
-
-
-def _loaded(model, db: str, **values):
-    """Return an instance of ``model`` as the ORM loads one with only ``values``' fields (the others deferred)."""
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
-    return model.from_db(db, names, [values[name] for name in names])
+        .order_by("assignment__board_member__user__last_name", "assignment__board_member__user__first_name", "pk")
+    )
+    return [review.assignment.board_member for review in reviews]
 
 
 def author_feedback(*, article: Article) -> QuerySet[Review]:

@@ -2,19 +2,21 @@
 applies the transition (which checks the state), saves, logs it, and queues its side effects for after
 the commit (``events.publish``)."""
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django_fsm import can_proceed
 
 from articles import text
 from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
-from articles.models import Article, ArticleState
+from articles.models import Article, ArticleState, Revision
 from articles.services import revision_content, revision_write
 from articles.validation import revision_errors
 from reviewboard import events
@@ -37,7 +39,6 @@ from reviewboard.permissions import (
     REVISE,
     SUBMIT,
     WITHDRAW,
-    Person,
     access_article,
     access_assignment,
     board_member_of,
@@ -69,13 +70,13 @@ PAST_TENSE = {
     "reopen": "reopened",
 }
 # The transitions that end the open review round, and how it ended.
-ROUND_OUTCOMES = {
+ROUND_OUTCOMES: dict[str, str] = {
     "approve": RoundOutcome.APPROVED,
     "request_changes": RoundOutcome.CHANGES_REQUESTED,
     "reject": RoundOutcome.REJECTED,
     "withdraw": RoundOutcome.WITHDRAWN,
 }
-ROUND_END_NOTES = {
+ROUND_END_NOTES: dict[str, str] = {
     RoundOutcome.APPROVED: "The review round ended: the article was approved.",
     RoundOutcome.CHANGES_REQUESTED: "The review round ended: a reviewer asked for changes.",
     RoundOutcome.REJECTED: "The review round ended: the editors rejected the article.",
@@ -97,11 +98,11 @@ def _transition(
     *,
     article: Article,
     name: str,
-    actor: Person,
+    actor: User,
     reason: str = "",
     reason_required: bool = False,
-    revision=None,
-    **kwargs,
+    revision: Revision | None = None,
+    **kwargs: Any,
 ) -> None:
     """Apply transition ``name``, save and log it, and open or close the review round. Caller holds the row lock."""
     refusal = transition_refusal(article, name)
@@ -131,12 +132,13 @@ def _transition(
     )
     if name in ("submit", "resubmit"):
         number = (article.review_rounds.aggregate(top=Max("number"))["top"] or 0) + 1
+        assert article.submitted_revision is not None  # submit and resubmit set it
         ReviewRound.objects.create(article=article, revision=article.submitted_revision, number=number)
     elif name in ROUND_OUTCOMES:
         _end_round(article=article, outcome=ROUND_OUTCOMES[name], actor=actor)
 
 
-def _cancel(assignment: ReviewAssignment, *, actor: Person, reason: str) -> None:
+def _cancel(assignment: ReviewAssignment, *, actor: User, reason: str) -> None:
     """Cancel an open assignment and tell its board member. Caller holds the article's row lock."""
     assignment.cancel(reason=reason)
     assignment.save(update_fields=["status", "decline_reason"])
@@ -149,7 +151,7 @@ def _cancel(assignment: ReviewAssignment, *, actor: Person, reason: str) -> None
     )
 
 
-def _end_round(*, article: Article, outcome: str, actor: Person) -> None:
+def _end_round(*, article: Article, outcome: str, actor: User) -> None:
     """Close the article's open round with ``outcome``; its open assignments are cancelled and announced."""
     review_round = open_round(article=article)
     if review_round is None:
@@ -163,7 +165,7 @@ def _end_round(*, article: Article, outcome: str, actor: Person) -> None:
 # Authors
 
 
-def article_submit(*, article: Article, actor: Person) -> Article:
+def article_submit(*, article: Article, actor: User) -> Article:
     """Submit the article's current revision for review (a draft, or a revision written after changes)."""
     with transaction.atomic():
         article = access_article(actor, purpose=SUBMIT, pk=article.pk, lock=True)
@@ -171,6 +173,7 @@ def article_submit(*, article: Article, actor: Person) -> Article:
         refusal = transition_refusal(article, name)
         if refusal is not None:
             raise InvalidTransition(refusal)
+        assert article.current_revision is not None  # the transition's condition
         errors = revision_errors(article.current_revision)
         if errors:
             raise ValidationFailed(errors)
@@ -178,7 +181,7 @@ def article_submit(*, article: Article, actor: Person) -> Article:
     return article
 
 
-def article_withdraw(*, article: Article, actor: Person, reason: str) -> Article:
+def article_withdraw(*, article: Article, actor: User, reason: str) -> Article:
     """Take a submitted or in-review article back to draft; the round ends and its open reviews are cancelled."""
     with transaction.atomic():
         article = access_article(actor, purpose=WITHDRAW, pk=article.pk, lock=True)
@@ -186,7 +189,7 @@ def article_withdraw(*, article: Article, actor: Person, reason: str) -> Article
     return article
 
 
-def article_revise(*, article: Article, actor: Person, reason: str = "") -> Article:
+def article_revise(*, article: Article, actor: User, reason: str = "") -> Article:
     """Open a new draft of an approved article; readers keep the approved revision meanwhile."""
     with transaction.atomic():
         article = access_article(actor, purpose=REVISE, pk=article.pk, lock=True)
@@ -201,7 +204,7 @@ def _default_due_date() -> date:
     return timezone.localdate() + timedelta(days=settings.REVIEW_DUE_DAYS)
 
 
-def _assign(*, article: Article, board_member: BoardMember, actor: Person, due_date: date | None) -> ReviewAssignment:
+def _assign(*, article: Article, board_member: BoardMember, actor: User, due_date: date | None) -> ReviewAssignment:
     """Invite one board member to review the open round's revision. Caller holds the row lock."""
     review_round = open_round(article=article)
     if not article.accepts_reviewers or review_round is None:
@@ -239,7 +242,7 @@ def _assign(*, article: Article, board_member: BoardMember, actor: Person, due_d
 
 
 def assignment_create(
-    *, article: Article, board_member: BoardMember, actor: Person, due_date: date | None = None
+    *, article: Article, board_member: BoardMember, actor: User, due_date: date | None = None
 ) -> ReviewAssignment:
     """Assign a board member to the revision under review; the first assignment opens review."""
     with transaction.atomic():
@@ -247,7 +250,7 @@ def assignment_create(
         return _assign(article=article, board_member=board_member, actor=actor, due_date=due_date)
 
 
-def assignments_auto(*, article: Article, actor: Person, count: int | None = None) -> list[ReviewAssignment]:
+def assignments_auto(*, article: Article, actor: User, count: int | None = None) -> list[ReviewAssignment]:
     """Assign the best eligible board members: specialty first, then lowest open load.
 
     Without ``count``, assigns as many as the round still needs for the quorum; at least one of them
@@ -258,7 +261,7 @@ def assignments_auto(*, article: Article, actor: Person, count: int | None = Non
         return _auto_assign(article=article, actor=actor, count=count)
 
 
-def _auto_assign(*, article: Article, actor: Person, count: int | None) -> list[ReviewAssignment]:
+def _auto_assign(*, article: Article, actor: User, count: int | None) -> list[ReviewAssignment]:
     """Assign the best eligible members. Caller holds the row lock and has checked permission."""
     review_round = open_round(article=article)
     if not article.accepts_reviewers or review_round is None:
@@ -274,7 +277,7 @@ def _auto_assign(*, article: Article, actor: Person, count: int | None) -> list[
     ]
 
 
-def article_rereview_open(*, article: Article, actor: Person, reason: str = "Periodic re-review") -> Article:
+def article_rereview_open(*, article: Article, actor: User, reason: str = "Periodic re-review") -> Article:
     """Open a review round on an approved article's text; readers keep the approved revision meanwhile.
 
     The approved revision's content becomes a new revision, submitted and, where board members are
@@ -287,6 +290,7 @@ def article_rereview_open(*, article: Article, actor: Person, reason: str = "Per
                 f"Only approved articles are re-reviewed; this one is {article.get_state_display().lower()}."
             )
         _transition(article=article, name="revise", actor=actor, reason=reason)
+        assert article.approved_revision is not None  # an approved article has one
         revision_write(
             article=article, actor=actor, content=revision_content(article.approved_revision), change_note=reason
         )
@@ -300,7 +304,7 @@ def article_rereview_open(*, article: Article, actor: Person, reason: str = "Per
     return article
 
 
-def system_actor() -> AbstractUser:
+def system_actor() -> User:
     """Return the user scheduled work acts as: allowed to decide, unable to log in, sent no mail.
 
     It is a superuser outside the Editors group, so the editors' notifications never reach it.
@@ -324,13 +328,13 @@ def _assignment_refusal(assignment: ReviewAssignment, transition: str) -> str | 
     return f"This assignment is already {assignment.get_status_display().lower()}."
 
 
-def _lock_assignment(assignment: ReviewAssignment, actor: Person, purpose: str) -> tuple[Article, ReviewAssignment]:
+def _lock_assignment(assignment: ReviewAssignment, actor: User, purpose: str) -> tuple[Article, ReviewAssignment]:
     """Lock the article, then the assignment (always in that order), checking ``actor`` may use it for ``purpose``."""
     article = Article.objects.select_for_update(of=("self",)).get(pk=assignment.revision.article_id)
     return article, access_assignment(actor, assignment.pk, purpose=purpose, lock=True)
 
 
-def assignment_cancel(*, assignment: ReviewAssignment, actor: Person, reason: str = "") -> ReviewAssignment:
+def assignment_cancel(*, assignment: ReviewAssignment, actor: User, reason: str = "") -> ReviewAssignment:
     """Cancel an open assignment (unassign the reviewer); the reviewer is told."""
     reason = text.clean_text(reason, text.SHORT_REASON, field="reason")
     with transaction.atomic():
@@ -341,7 +345,7 @@ def assignment_cancel(*, assignment: ReviewAssignment, actor: Person, reason: st
     return assignment
 
 
-def article_reject(*, article: Article, actor: Person, reason: str) -> Article:
+def article_reject(*, article: Article, actor: User, reason: str) -> Article:
     """Reject the submission, with a reason; the round ends and its open reviews are cancelled."""
     with transaction.atomic():
         article = access_article(actor, purpose=DECIDE, pk=article.pk, lock=True)
@@ -349,7 +353,7 @@ def article_reject(*, article: Article, actor: Person, reason: str) -> Article:
     return article
 
 
-def article_retract(*, article: Article, actor: Person, reason: str) -> Article:
+def article_retract(*, article: Article, actor: User, reason: str) -> Article:
     """Withdraw an approved article from readers, with a reason."""
     with transaction.atomic():
         article = access_article(actor, purpose=DECIDE, pk=article.pk, lock=True)
@@ -359,7 +363,7 @@ def article_retract(*, article: Article, actor: Person, reason: str) -> Article:
     return article
 
 
-def article_reopen(*, article: Article, actor: Person, reason: str) -> Article:
+def article_reopen(*, article: Article, actor: User, reason: str) -> Article:
     """Bring a rejected or retracted article back to draft, with a reason."""
     with transaction.atomic():
         article = access_article(actor, purpose=DECIDE, pk=article.pk, lock=True)
@@ -368,7 +372,7 @@ def article_reopen(*, article: Article, actor: Person, reason: str) -> Article:
 
 
 def reminders_publish(
-    *, assignments, actor_id: int | None, today: date | None = None, escalate: bool = False
+    *, assignments: Iterable[ReviewAssignment], actor_id: int | None, today: date | None = None, escalate: bool = False
 ) -> tuple[int, int]:
     """Publish a due-soon or overdue reminder (and, with ``escalate``, the editors' escalation) per open assignment.
 
@@ -396,7 +400,7 @@ def reminders_publish(
     return published, skipped
 
 
-def reviewers_remind(*, articles, actor: Person) -> tuple[int, int]:
+def reviewers_remind(*, articles: QuerySet[Article], actor: User) -> tuple[int, int]:
     """Remind the reviewers of the articles' open assignments now; editors only. Return (published, skipped)."""
     if not user_is_editor(actor):
         raise ActionForbidden("Only editors can remind reviewers.")
@@ -407,7 +411,7 @@ def reviewers_remind(*, articles, actor: Person) -> tuple[int, int]:
 # Board members
 
 
-def assignment_accept(*, assignment: ReviewAssignment, actor: Person) -> ReviewAssignment:
+def assignment_accept(*, assignment: ReviewAssignment, actor: User) -> ReviewAssignment:
     """Accept a review invitation."""
     with transaction.atomic():
         article, assignment = _lock_assignment(assignment, actor, ASSIGNMENT_RESPOND)
@@ -426,17 +430,22 @@ def _declare_conflict(*, member: BoardMember, article: Article, reason: str) -> 
     return conflict
 
 
-def assignment_decline(
-    *, assignment: ReviewAssignment, actor: Person, reason: str = "", conflict_of_interest: bool = False
-) -> ReviewAssignment:
-    """Decline a review invitation, declaring a conflict of interest if there is one."""
-    reason = text.clean_text(
+def _conflict_reason(reason: str, *, declared: bool) -> str:
+    """Return the reason cleaned; one is required when a conflict of interest is declared."""
+    return text.clean_text(
         reason,
         text.SHORT_REASON,
         field="reason",
-        required=conflict_of_interest,
+        required=declared,
         required_message="Give a reason to declare a conflict of interest.",
     )
+
+
+def assignment_decline(
+    *, assignment: ReviewAssignment, actor: User, reason: str = "", conflict_of_interest: bool = False
+) -> ReviewAssignment:
+    """Decline a review invitation, declaring a conflict of interest if there is one."""
+    reason = _conflict_reason(reason, declared=conflict_of_interest)
     with transaction.atomic():
         article, assignment = _lock_assignment(assignment, actor, ASSIGNMENT_RESPOND)
         if refusal := _assignment_refusal(assignment, "decline"):
@@ -449,15 +458,9 @@ def assignment_decline(
     return assignment
 
 
-def conflict_declare(*, article: Article, actor: Person, reason: str) -> ConflictOfInterest:
+def conflict_declare(*, article: Article, actor: User, reason: str) -> ConflictOfInterest:
     """Declare a conflict of interest with an article; any open assignment of the member on it is declined."""
-    reason = text.clean_text(
-        reason,
-        text.SHORT_REASON,
-        field="reason",
-        required=True,
-        required_message="Give a reason to declare a conflict of interest.",
-    )
+    reason = _conflict_reason(reason, declared=True)
     with transaction.atomic():
         member = board_member_of(actor)
         if member is None:
@@ -475,7 +478,7 @@ def conflict_declare(*, article: Article, actor: Person, reason: str) -> Conflic
 def review_submit(
     *,
     assignment: ReviewAssignment,
-    actor: Person,
+    actor: User,
     decision: str,
     comments_to_author: str = "",
     confidential_comments: str = "",

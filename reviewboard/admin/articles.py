@@ -19,8 +19,7 @@ from articles.exceptions import DomainError, InvalidTransition, ValidationFailed
 from articles.forms import add_field_errors
 from articles.models import Article, Revision
 from articles.people import person_name
-from reviewboard import actions as action_registry
-from reviewboard import permissions, services
+from reviewboard import actions as action_registry, permissions, services
 from reviewboard.admin.filters import ReviewerFilter
 from reviewboard.admin.links import admin_link
 from reviewboard.forms import ReasonForm
@@ -35,8 +34,8 @@ def _diff_url(article_id, old_number, new_number) -> str:
 
 class RevisionInline(ImmutableAdminMixin, admin.TabularInline):
     model = Revision
-    fields = ["number", "title", "created_by", "change_note", "created_at", "changes"]
-    readonly_fields = fields
+    readonly_fields = ("number", "title", "created_by", "change_note", "created_at", "changes")
+    fields = readonly_fields
     show_change_link = True
     extra = 0
 
@@ -56,8 +55,8 @@ class RevisionInline(ImmutableAdminMixin, admin.TabularInline):
 
 class TransitionInline(ImmutableAdminMixin, admin.TabularInline):
     model = TransitionLogEntry
-    fields = ["created_at", "transition", "from_state", "to_state", "actor", "revision", "reason"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "transition", "from_state", "to_state", "actor", "revision", "reason")
+    fields = readonly_fields
     extra = 0
     verbose_name_plural = "transition log"
 
@@ -84,7 +83,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "updated_at"
     # The exact total would count the whole archive on every page; the filtered count is enough.
     show_full_result_count = False
-    fields = [
+    readonly_fields = (
         "slug",
         "specialty",
         "state",
@@ -96,10 +95,10 @@ class ArticleAdmin(admin.ModelAdmin):
         "revision_diff_link",
         "created_at",
         "updated_at",
-    ]
+    )
+    fields = readonly_fields
     # Nothing on an article is edited here: content changes are new revisions, state changes are
     # the transition buttons below, both through services.
-    readonly_fields = fields
     inlines = [RevisionInline, TransitionInline]
     actions = ["assign_reviewers_automatically", "remind_reviewers", "retract_with_reason"]
 
@@ -187,7 +186,7 @@ class ArticleAdmin(admin.ModelAdmin):
             raise Http404(f"“{name}” is not an action the admin offers.")
         article = self.get_object(request, unquote(object_id))
         if article is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            raise Http404("There is no such article.")
         if not self.has_change_permission(request, article):
             raise PermissionDenied
         form = ReasonForm(request.POST if request.method == "POST" else None)
@@ -238,7 +237,7 @@ class ArticleAdmin(admin.ModelAdmin):
         """Show the word-level differences between two revisions of an article (``?from=&to=``)."""
         article = self.get_object(request, unquote(object_id))
         if article is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            raise Http404("There is no such article.")
         if not self.has_view_permission(request, article):
             raise PermissionDenied
         revisions = list(article.revisions.order_by("number").only("pk", "number", "title", "created_at"))

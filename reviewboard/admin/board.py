@@ -51,7 +51,7 @@ class ReviewAssignmentAdmin(ImmutableAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     search_fields = ["revision__article__slug", "revision__title", "board_member__user__last_name"]
     date_hierarchy = "due_date"
-    fields = [
+    readonly_fields = (
         "revision",
         "board_member",
         "status",
@@ -61,8 +61,8 @@ class ReviewAssignmentAdmin(ImmutableAdminMixin, admin.ModelAdmin):
         "created_at",
         "responded_at",
         "completed_at",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     actions = ["cancel_assignments"]
 
     def has_assign_permission(self, request):
@@ -95,8 +95,8 @@ class ConflictOfInterestAdmin(ImmutableAdminMixin, admin.ModelAdmin):
     list_select_related = ["board_member__user", "article__current_revision", "article__approved_revision"]
     list_filter = [BoardMemberFilter]
     search_fields = ["article__slug", "board_member__user__last_name", "reason"]
-    fields = ["board_member", "article", "reason", "declared_at"]
-    readonly_fields = fields
+    readonly_fields = ("board_member", "article", "reason", "declared_at")
+    fields = readonly_fields
 
 
 @admin.register(Review)
@@ -108,8 +108,8 @@ class ReviewAdmin(ImmutableAdminMixin, admin.ModelAdmin):
     list_select_related = ["assignment__board_member__user", "assignment__revision__article__current_revision"]
     search_fields = ["assignment__revision__article__slug", "assignment__board_member__user__last_name"]
     date_hierarchy = "created_at"
-    fields = ["assignment", "decision", "comments_to_author", "confidential_comments", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ("assignment", "decision", "comments_to_author", "confidential_comments", "created_at")
+    fields = readonly_fields
 
     @admin.display(description="reviewer", ordering="assignment__board_member__user__last_name")
     def reviewer(self, obj):

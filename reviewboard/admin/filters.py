@@ -17,10 +17,11 @@ class ReviewerFilter(admin.SimpleListFilter):
         return [(str(m.pk), m.display_name) for m in members]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        value = self.value()
+        if not value:
             return queryset
         try:
-            member_id = int(self.value())
+            member_id = int(value)
         except ValueError:
             return queryset.none()
         return queryset.filter(
@@ -35,9 +36,10 @@ class BoardMemberFilter(ReviewerFilter):
     parameter_name = "board_member"
 
     def queryset(self, request, queryset):
-        if not self.value():
+        value = self.value()
+        if not value:
             return queryset
         try:
-            return queryset.filter(board_member_id=int(self.value()))
+            return queryset.filter(board_member_id=int(value))
         except ValueError:
             return queryset.none()

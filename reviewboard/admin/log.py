@@ -15,8 +15,8 @@ class TransitionLogEntryAdmin(ImmutableAdminMixin, admin.ModelAdmin):
     list_select_related = ["actor", "article__current_revision", "article__approved_revision"]
     search_fields = ["article__slug", "reason", "actor__username"]
     date_hierarchy = "created_at"
-    fields = ["article", "revision", "transition", "from_state", "to_state", "actor", "reason", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ("article", "revision", "transition", "from_state", "to_state", "actor", "reason", "created_at")
+    fields = readonly_fields
 
     @admin.display(description="article", ordering="article__slug")
     def article_link(self, obj):

@@ -1,8 +1,12 @@
 """Shapes of the API's requests and responses. Serializers validate types only; rules live in services."""
 
+from typing import Any
+
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from articles import text
 from articles.models import Article, ArticleState, Reference, ReferenceKind, Revision, Specialty
@@ -13,6 +17,8 @@ from reviewboard.actions import available_actions
 from reviewboard.models import AssignmentStatus, BoardMember, Decision, Review, ReviewAssignment
 from reviewboard.selectors import author_feedback
 
+PROHIBITED_BY_DRF = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
+
 
 def text_input(rule: text.TextRule, *, help_text: str = "", **kwargs) -> serializers.CharField:
     """Return a field that parses text for a service, which cleans it by ``rule`` and decides whether it is required.
@@ -20,13 +26,16 @@ def text_input(rule: text.TextRule, *, help_text: str = "", **kwargs) -> seriali
     The rule's limits are documented in the schema from here.
     """
     limit = f"At most {rule.max_length:,} characters{'' if rule.multiline else ', one line'}."
-    return serializers.CharField(
+    field = serializers.CharField(
         required=False,
         allow_blank=True,
         trim_whitespace=False,
         help_text=f"{help_text} {limit}".strip(),
         **kwargs,
     )
+    # DRF refuses NUL and surrogates itself; the service refuses them, with every other rule of the field.
+    field.validators = [v for v in field.validators if not isinstance(v, PROHIBITED_BY_DRF)]
+    return field
 
 
 # Errors
@@ -43,8 +52,11 @@ class ErrorSerializer(serializers.Serializer):
     """Every error the API answers: a sentence, the list of problems, and the fields at fault."""
 
     detail = serializers.CharField()
-    errors = serializers.ListField(child=serializers.CharField())
-    fields = serializers.DictField(required=False, child=serializers.ListField(child=serializers.CharField()))
+    # Fields named like DRF's own serializer attributes: this serializer only documents the error shape.
+    errors = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
+    fields = serializers.DictField(  # type: ignore[assignment]
+        required=False, child=serializers.ListField(child=serializers.CharField())
+    )
     field_errors = FieldErrorSerializer(many=True, required=False)
 
 
@@ -156,7 +168,7 @@ class SectionInputSerializer(serializers.Serializer):
 class ReferenceInputSerializer(serializers.Serializer):
     kind = serializers.CharField(required=False, help_text=f"One of: {', '.join(ReferenceKind.values)}.")
     title = text_input(text.REFERENCE_TITLE, help_text="Required.")
-    source = text_input(text.REFERENCE_SOURCE, help_text="Journal or issuing body.")
+    source = text_input(text.REFERENCE_SOURCE, help_text="Journal or issuing body.")  # type: ignore[assignment]
     year = serializers.IntegerField(required=False, allow_null=True, help_text="Four digits.")
     authors = text_input(text.REFERENCE_AUTHORS)
     doi = text_input(text.REFERENCE_DOI, help_text="For example 10.1212/WNL.0000000000001234.")
@@ -212,7 +224,7 @@ class ActionSerializer(serializers.Serializer):
     """Something the person may do to the article now (``reviewboard.actions``)."""
 
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the action's label, not DRF's
     reason_required = serializers.BooleanField()
     destructive = serializers.BooleanField()
 
@@ -223,7 +235,7 @@ class ActionsMixin(serializers.Serializer):
     actions = serializers.SerializerMethodField()
 
     @extend_schema_field(ActionSerializer(many=True))
-    def get_actions(self, article: Article) -> list:
+    def get_actions(self, article: Article) -> Any:
         return ActionSerializer(available_actions(self.context["request"].user, article), many=True).data
 
 
@@ -295,7 +307,7 @@ class ReasonSerializer(serializers.Serializer):
 
 class BoardMemberSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="display_name")
-    specialties = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    specialties: Any = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
         model = BoardMember

@@ -2,6 +2,7 @@
 
 import csv
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.conf import global_settings, settings
@@ -56,7 +57,7 @@ class DashboardFilterForm(forms.Form):
 
     def dashboard_filters(self) -> metrics.DashboardFilters:
         data = self.cleaned_data
-        chosen = {"specialty_id": data.get("specialty"), "editor_id": data.get("editor")}
+        chosen: dict[str, Any] = {"specialty_id": data.get("specialty"), "editor_id": data.get("editor")}
         if data.get("period") == "custom":
             tz = timezone.get_current_timezone()
             return metrics.DashboardFilters(
@@ -272,8 +273,8 @@ def _csv(table: str, filters: metrics.DashboardFilters) -> HttpResponse:
             )
     elif table == "rereview":
         writer.writerow(["article", "specialty", "approved_at"])
-        for a in metrics.due_for_rereview(filters, limit=None).iterator(chunk_size=2000):
-            writer.writerow([a.slug, a.specialty.name, a.approved_at.isoformat()])
+        for due in metrics.due_for_rereview(filters, limit=None).iterator(chunk_size=2000):
+            writer.writerow([due.slug, due.specialty.name, due.approved_at.isoformat() if due.approved_at else ""])
     elif table == "activity":
         writer.writerow(["when", "article", "transition", "from_state", "to_state", "actor", "reason"])
         for e in metrics.recent_activity(filters):

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from articles.models import FollowUpQuestion, FollowUpStatus
+from articles.followup_models import FollowUpQuestion, FollowUpStatus
 from articles.permissions import AUTHORS_GROUP
 
 

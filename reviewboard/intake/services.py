@@ -1,18 +1,20 @@
 """The editors' intake queue: turn a reader's follow-up question into a new article, or close it."""
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django_fsm import can_proceed
 
 from articles import text
 from articles.exceptions import InvalidTransition, ValidationFailed
-from articles.models import Article, FollowUpQuestion, Specialty
-from articles.permissions import Person, user_is_author_role
+from articles.followup_models import FollowUpQuestion
+from articles.models import Article, Specialty
+from articles.permissions import user_is_author_role
 from articles.services import RevisionContent, article_create
 from reviewboard.intake import receivers  # noqa: F401  (connects the follow-up signal)
 from reviewboard.permissions import access_question
 
 
-def _locked_open_question(question: FollowUpQuestion, actor: Person, transition: str) -> FollowUpQuestion:
+def _locked_open_question(question: FollowUpQuestion, actor: User, transition: str) -> FollowUpQuestion:
     """Re-read the question under a row lock, checking the actor may handle it and ``transition`` may happen."""
     question = access_question(actor, question.pk, lock=True)
     if not can_proceed(getattr(question, transition)):
@@ -39,7 +41,7 @@ def _working_title(question: str) -> str:
 
 
 def question_convert(
-    *, question: FollowUpQuestion, actor: Person, author, slug: str, specialty: Specialty, title: str = ""
+    *, question: FollowUpQuestion, actor: User, author, slug: str, specialty: Specialty, title: str = ""
 ) -> Article:
     """Start a draft article from a reader's question, written by ``author``; mark the question converted."""
     with transaction.atomic():
@@ -61,7 +63,7 @@ def question_convert(
     return article
 
 
-def question_close(*, question: FollowUpQuestion, actor: Person, reason: str) -> FollowUpQuestion:
+def question_close(*, question: FollowUpQuestion, actor: User, reason: str) -> FollowUpQuestion:
     """Close a reader's question without an article, recording why."""
     reason = text.clean_text(reason, text.SHORT_REASON, field="reason", required=True)
     with transaction.atomic():

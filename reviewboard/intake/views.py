@@ -1,13 +1,14 @@
 """The editors' intake queue of readers' follow-up questions."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from articles.exceptions import InvalidTransition, ValidationFailed
+from articles.followup_models import FollowUpQuestion
 from articles.forms import add_field_errors
-from articles.models import FollowUpQuestion
 from articles.people import person_name
 from reviewboard.intake import services
 from reviewboard.intake.forms import CloseForm, ConvertForm
@@ -15,11 +16,14 @@ from reviewboard.intake.selectors import open_questions, recently_handled_questi
 from reviewboard.permissions import access_question
 from reviewboard.workspaces.views.guards import editor_required
 
+PAGE_SIZE = 25
+
 
 @editor_required
 def queue(request):
     """List the open questions, oldest first, and the ones handled lately."""
-    context = {"questions": open_questions(), "handled": recently_handled_questions()}
+    page = Paginator(open_questions(), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"questions": page.object_list, "page": page, "handled": recently_handled_questions()}
     return render(request, "intake/queue.html", context)
 
 

@@ -122,9 +122,8 @@ def notice_for(event: OutboxEvent) -> Notice | None:
     if event.kind not in KINDS:
         return None
     audience, subject = KINDS[event.kind]
-    article = (
-        Article.objects.select_related("current_revision", "approved_revision").filter(pk=event.article_id).first()
-    )
+    articles = Article.objects.select_related("current_revision", "approved_revision")
+    article = None if event.article_id is None else articles.filter(pk=event.article_id).first()
     assignment = _assignment(event) if audience == "member" or "member" in subject else None
     member_user = assignment.board_member.user if assignment else None
     title = article.title if article else "an article"
@@ -166,7 +165,7 @@ def notice_for(event: OutboxEvent) -> Notice | None:
 
 def delivery_modes(users, kind: str) -> dict[int, str]:
     """Return each user's mode for ``kind``: a preference for the kind beats one for all kinds."""
-    modes = {user.pk: Mode.IMMEDIATE for user in users}
+    modes: dict[int, str] = {user.pk: Mode.IMMEDIATE for user in users}
     preferences = NotificationPreference.objects.filter(user__in=list(modes), kind__in=[kind, ALL_KINDS])
     for preference in sorted(preferences, key=lambda p: p.kind != ALL_KINDS):
         modes[preference.user_id] = preference.mode

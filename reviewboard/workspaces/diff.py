@@ -32,7 +32,7 @@ def word_diff(old: str, new: str) -> SafeString:
     """Return ``new`` as HTML, with words removed from ``old`` in <del> and added ones in <ins>."""
     before, after = _tokens(old), _tokens(new)
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    parts = []
+    parts: list[str] = []
     for operation, a_start, a_end, b_start, b_end in matcher.get_opcodes():
         removed = escape("".join(before[a_start:a_end]))
         added = escape("".join(after[b_start:b_end]))
@@ -53,9 +53,10 @@ def _is_tag(token: str) -> bool:
 
 def _marked(tokens: list[str], mark: str, *, keep_tags: bool) -> str:
     """Wrap the runs of text among ``tokens`` in <mark>; keep the tags (inserted) or drop them (deleted)."""
-    parts, run = [], []
+    parts: list[str] = []
+    run: list[str] = []
 
-    def flush():
+    def flush() -> None:
         text = "".join(run)
         core = text.strip()
         if core:  # the spaces around a change stay outside its mark
@@ -188,6 +189,7 @@ def _fields(revision) -> list[_Part]:
 
 def _compare(old: _Part | None, new: _Part | None) -> FieldDiff:
     if old is None:
+        assert new is not None  # noqa: S101  (_aligned pairs at least one side)
         return FieldDiff(new.label, html_diff("", new.html), word_diff("", new.source), ADDED)
     if new is None:
         return FieldDiff(old.label, html_diff(old.html, ""), word_diff(old.source, ""), REMOVED)

@@ -17,7 +17,7 @@ from reviewboard.forms import ReasonForm  # noqa: F401  (the workspaces' reason 
 from reviewboard.models import BoardMember, Decision
 
 
-class MarksRequired:
+class MarksRequired(forms.Form):
     """Marks the fields a draft or its submission requires (``articles.validation.required_fields``) for people."""
 
     # The name of this form's fields in the content: "" for the article's own, "sections." for a section's.
@@ -57,14 +57,14 @@ class ArticleMetaForm(forms.Form):
         self.fields["specialty"].widget.attrs["aria-required"] = "true"
 
 
-class RevisionForm(MarksRequired, forms.Form):
+class RevisionForm(MarksRequired):
     title = text_field(text.TITLE, help_text="Phrase it as the reader's question.")
     summary_patient = text_field(text.SUMMARY_PATIENT, label="Summary for patients and caregivers")
     summary_professional = text_field(text.SUMMARY_PROFESSIONAL, label="Summary for healthcare professionals")
     change_note = text_field(text.CHANGE_NOTE, help_text="What changed in this revision, for the reviewers.")
 
 
-class SectionForm(MarksRequired, forms.Form):
+class SectionForm(MarksRequired):
     content_prefix = "sections."
     wide_fields = ("heading", "body")
 
@@ -78,7 +78,7 @@ class SectionForm(MarksRequired, forms.Form):
     )
 
 
-class ReferenceForm(MarksRequired, forms.Form):
+class ReferenceForm(MarksRequired):
     content_prefix = "references."
     wide_fields = ("title",)
 

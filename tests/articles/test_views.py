@@ -526,7 +526,8 @@ def test_uncached_page_reads_a_revisions_references_only_for_its_first_render(
     settings.READER_CACHE_SECONDS = 0
     first = client.get(article_url(published)).content.decode()
 
-    with django_assert_num_queries(2) as captured:  # the article with its revision, and the approvers
+    # The article with its revision, the approving reviews with their members, and the members' specialties.
+    with django_assert_num_queries(3) as captured:
         second = client.get(article_url(published)).content.decode()
 
     assert second == first

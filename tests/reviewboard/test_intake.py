@@ -174,3 +174,12 @@ def test_services_check_the_actor_and_the_state(question, writer, neurology, edi
     with pytest.raises(InvalidTransition):
         question_close(question=question, actor=editor, reason="Again.")
     assert not Article.objects.filter(slug="x").exists()
+
+
+def test_the_queue_is_paged_oldest_first(editor_client, published):
+    questions = [FollowUpQuestion.objects.create(article=published, question=f"{QUESTION} ({n})") for n in range(30)]
+    first = editor_client.get("/editor/intake/")
+    second = editor_client.get("/editor/intake/?page=2")
+    assert list(first.context["questions"]) == questions[:25]
+    assert list(second.context["questions"]) == questions[25:]
+    assert b"Page 1 of 2" in first.content

@@ -78,12 +78,37 @@ def test_invitation_email_has_text_and_html_with_accept_and_decline_links(articl
     assert len(invited) == 1
     email = invited[0]
     assert email.subject == f"You are invited to review “{article.title}”"
-    link = f"/review/assignments/{assignment.pk}/"
-    assert "Accept: http" in email.body and link in email.body
+    accept = f"http://127.0.0.1:8000/review/assignments/{assignment.pk}/accept/"
+    decline = f"http://127.0.0.1:8000/review/assignments/{assignment.pk}/decline/"
+    assert f"Accept: {accept}" in email.body and f"Decline: {decline}" in email.body
     html, mimetype = email.alternatives[0]
     assert mimetype == "text/html"
-    assert ">Accept</a>" in html and ">Decline</a>" in html and link in html
+    assert f'href="{accept}"' in html and f'href="{decline}"' in html and ">Decline</a>" in html
     assert ("reviewer_invited", "neuro1", "inbox") in _messages()
+
+
+def test_an_invitation_cancelled_before_it_went_out_is_never_sent_nor_taken_back(article, author, editor, board):
+    services.article_submit(article=article, actor=author)
+    assignment = services.assignment_create(article=article, board_member=board[0], actor=editor)
+    services.assignment_cancel(assignment=assignment, actor=editor, reason="Wrong person.")
+    outbox.relay_pending()
+    assert not [m for m in mail.outbox if m.to == [board[0].user.email]]
+    assert not Message.objects.filter(recipient=board[0].user).exists()
+    assert not OutboxEvent.objects.filter(status=EventStatus.PENDING).exists()
+
+
+def test_a_reviewer_whose_assignment_is_cancelled_is_told_why_by_email_and_inbox(article, author, editor, board):
+    services.article_submit(article=article, actor=author)
+    assignment = services.assignment_create(article=article, board_member=board[0], actor=editor)
+    outbox.relay_pending()
+    mail.outbox.clear()
+    services.article_withdraw(article=article, actor=author, reason="The authors found an error.")
+    outbox.relay_pending()
+    told = [m for m in mail.outbox if m.to == [board[0].user.email]]
+    assert [m.subject for m in told] == [f"Your review of “{article.title}” is no longer needed"]
+    assert "The review round ended: the authors withdrew the article." in told[0].body
+    inbox = Message.objects.get(recipient=board[0].user, channel=Channel.INBOX, event__kind="assignment_cancelled")
+    assert inbox.url == f"/review/assignments/{assignment.pk}/"
 
 
 def test_request_for_changes_produces_exactly_the_expected_messages(article, author, editor, board):

@@ -497,3 +497,92 @@ def test_approvals_from_an_earlier_round_do_not_count_after_withdraw_and_resubmi
     services.assignment_accept(assignment=second, actor=second.board_member.user)
     services.review_submit(assignment=second, actor=second.board_member.user, decision="approve")
     assert flow.refresh().state == S.UNDER_REVIEW
+
+
+# Rounds: what counts toward the quorum also decides whom the assigner may invite.
+
+
+def test_withdrawn_and_resubmitted_revision_reaches_approved_with_its_earlier_reviewers(flow):
+    flow.submit()
+    first = services.assignment_create(article=flow.article, board_member=flow.board[0], actor=flow.editor)
+    services.assignment_accept(assignment=first, actor=first.board_member.user)
+    services.review_submit(assignment=first, actor=first.board_member.user, decision="approve")
+    services.article_withdraw(article=flow.article, actor=flow.author, reason="One more check.")
+    revision = flow.refresh().current_revision
+    services.article_submit(article=flow.article, actor=flow.author)  # the same revision, a new round
+
+    # The earlier reviewer may be invited again, by hand or by the assigner, and the round can be approved.
+    again = services.assignment_create(article=flow.article, board_member=flow.board[0], actor=flow.editor)
+    auto = services.assignments_auto(article=flow.article, actor=flow.editor)
+    assert [a.board_member for a in auto] == [flow.board[1]]
+    for assignment in (again, *auto):
+        services.assignment_accept(assignment=assignment, actor=assignment.board_member.user)
+        services.review_submit(assignment=assignment, actor=assignment.board_member.user, decision="approve")
+    article = flow.refresh()
+    assert article.state == S.APPROVED
+    assert article.approved_revision == revision
+    rounds = list(article.review_rounds.order_by("number").values_list("revision", "outcome"))
+    assert rounds == [(revision.pk, "withdrawn"), (revision.pk, "approved")]
+
+
+def test_auto_assign_counts_only_the_open_round(flow):
+    flow.submit()
+    first = services.assignment_create(article=flow.article, board_member=flow.board[0], actor=flow.editor)
+    services.assignment_accept(assignment=first, actor=first.board_member.user)
+    services.review_submit(assignment=first, actor=first.board_member.user, decision="approve")
+    services.article_withdraw(article=flow.article, actor=flow.author, reason="Rethink.")
+    services.article_submit(article=flow.article, actor=flow.author)
+    # The earlier round's completed review does not fill a place in this one: two reviewers are invited.
+    assert len(services.assignments_auto(article=flow.article, actor=flow.editor)) == 2
+
+
+def test_each_submission_opens_one_round_and_each_outcome_closes_it(flow):
+    flow.changes_requested()
+    revision_create(article=flow.article, actor=flow.author, content=_content())
+    services.article_submit(article=flow.article, actor=flow.author)
+    rounds = list(flow.article.review_rounds.order_by("number"))
+    assert [(r.number, r.outcome, r.closed_at is None) for r in rounds] == [
+        (1, "changes_requested", False),
+        (2, "", True),
+    ]
+    assert rounds[1].revision == flow.refresh().current_revision == flow.article.submitted_revision
+
+
+# Cancelled assignments are announced.
+
+
+def _cancellations():
+    from reviewboard.notifications.models import OutboxEvent
+
+    return list(OutboxEvent.objects.filter(kind="assignment_cancelled").order_by("pk"))
+
+
+@pytest.mark.parametrize("how", ["withdraw", "reject", "request_changes", "quorum", "editor"])
+def test_every_cancelled_assignment_is_announced_with_why(flow, how):
+    members = flow.board[:2] if how != "quorum" else [*flow.board[:2], factories.BoardMemberFactory()]
+    first, second, *rest = flow.in_review(members)
+    waiting = rest[0] if rest else second
+    if how == "withdraw":
+        services.article_withdraw(article=flow.article, actor=flow.author, reason="Not ready.")
+        expected = [first, second]
+    elif how == "reject":
+        services.article_reject(article=flow.article, actor=flow.editor, reason="Out of scope.")
+        expected = [first, second]
+    elif how == "request_changes":
+        services.review_submit(
+            assignment=first, actor=first.board_member.user, decision="request_changes", comments_to_author="Fix."
+        )
+        expected = [second]
+    elif how == "quorum":
+        for assignment in (first, second):
+            services.review_submit(assignment=assignment, actor=assignment.board_member.user, decision="approve")
+        expected = [waiting]
+    else:
+        services.assignment_cancel(assignment=second, actor=flow.editor, reason="Too busy this month.")
+        expected = [second]
+    events = _cancellations()
+    assert [e.payload["assignment_id"] for e in events] == [a.pk for a in expected]
+    assert all(e.payload["reason"] for e in events)
+    for assignment in expected:
+        assignment.refresh_from_db()
+        assert assignment.status == AssignmentStatus.CANCELLED

@@ -6,8 +6,7 @@ transitions it claims. After each step the invariants below hold.
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, event, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from articles.exceptions import DomainError

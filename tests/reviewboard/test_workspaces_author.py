@@ -188,7 +188,7 @@ def test_forms_carry_csrf_tokens(author_client, article):
 
 def test_dashboard_queries_do_not_grow_with_articles(author_client, author, neurology, django_assert_max_num_queries):
     factories.ArticleFactory.create_batch(2, authors=[author], specialty=neurology)
-    with django_assert_max_num_queries(8) as small:
+    with django_assert_max_num_queries(9) as small:  # 8, and the frame's unread count
         author_client.get("/author/")
     factories.ArticleFactory.create_batch(10, authors=[author], specialty=neurology)
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -286,3 +286,17 @@ def test_the_live_preview_renders_unsaved_content_with_the_readers_renderer(auth
     assert "<script>x" not in html
     article.refresh_from_db()
     assert article.current_revision.number == 1
+
+
+def test_my_articles_are_paged_and_filtered_by_state(author_client, author, neurology):
+    factories.ArticleFactory.create_batch(27, authors=[author], specialty=neurology)
+    submitted = factories.ArticleFactory(authors=[author], specialty=neurology)
+    services.article_submit(article=submitted, actor=author)
+    first = author_client.get("/author/")
+    assert len(first.context["page"].object_list) == 25
+    assert first.context["page"].paginator.count == 28
+    assert {(value, count) for _, value, count in first.context["states"]} == {("draft", 27), ("submitted", 1)}
+    only_submitted = author_client.get("/author/?state=submitted")
+    assert list(only_submitted.context["page"].object_list) == [submitted]
+    last = author_client.get("/author/?page=2")
+    assert len(last.context["page"].object_list) == 3

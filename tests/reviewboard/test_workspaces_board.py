@@ -157,3 +157,29 @@ def test_dashboard_queries_do_not_grow_with_assignments(client, board, editor, d
     add(4)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/review/")
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline"])
+def test_the_emails_links_open_a_confirmation_and_change_nothing(client, invited, answer):
+    assignment = invited[0]
+    client.force_login(assignment.board_member.user)
+    response = client.get(f"/review/assignments/{assignment.pk}/{answer}/")
+    assert response.status_code == 200
+    assert f'action="/review/assignments/{assignment.pk}/{answer}/"'.encode() in response.content
+    assert f"{answer.title()} the invitation".encode() in response.content
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.INVITED
+
+
+def test_a_confirmation_link_of_another_members_invitation_is_not_found(client, invited):
+    client.force_login(invited[1].board_member.user)
+    assert client.get(f"/review/assignments/{invited[0].pk}/accept/").status_code == 404
+
+
+def test_a_confirmation_for_an_answered_invitation_says_there_is_nothing_to_do(client, invited):
+    assignment = invited[0]
+    services.assignment_accept(assignment=assignment, actor=assignment.board_member.user)
+    client.force_login(assignment.board_member.user)
+    response = client.get(f"/review/assignments/{assignment.pk}/accept/")
+    assert b"already accepted: there is nothing to accept" in response.content
+    assert b'<button type="submit">Accept the invitation</button>' not in response.content

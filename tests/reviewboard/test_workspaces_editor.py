@@ -24,8 +24,31 @@ def submitted(article, author):
 def test_dashboard_shows_queues_per_state(editor_client, submitted):
     response = editor_client.get("/editor/")
     assert response.status_code == 200
-    queues = {value: articles for _, value, articles in response.context["queues"]}
-    assert queues["submitted"] == [submitted]
+    counts = {value: count for _, value, count in response.context["queues"]}
+    assert counts["submitted"] == 1 and counts["draft"] == 0
+    assert response.context["state"] == "submitted"  # the first queue with work waiting
+    assert [article for article, _ in response.context["rows"]] == [submitted]
+
+
+def test_the_desk_pages_a_queue_oldest_first_and_filters_by_specialty(editor_client, neurology):
+    from django.utils import timezone
+
+    cardiology = factories.SpecialtyFactory(name="Cardiology", slug="cardiology")
+    articles = factories.ArticleFactory.create_batch(30, specialty=neurology)
+    for article in [*articles, factories.ArticleFactory(specialty=cardiology)]:
+        services.article_submit(article=article, actor=article.authors.first())
+    for age, article in enumerate(articles):  # the first has waited longest
+        waited = timezone.now() - timezone.timedelta(hours=100 - age)
+        type(article).objects.filter(pk=article.pk).update(updated_at=waited)
+    first = editor_client.get("/editor/?state=submitted")
+    second = editor_client.get("/editor/?state=submitted&page=2")
+    shown = [a for a, _ in first.context["rows"]] + [a for a, _ in second.context["rows"]]
+    assert len(first.context["rows"]) == 25
+    assert shown[:30] == articles
+    assert b'rel="next"' in first.content and b"page=2" in first.content
+    cardio = editor_client.get("/editor/?state=submitted&specialty=cardiology")
+    assert {a.specialty for a, _ in cardio.context["rows"]} == {cardiology}
+    assert {value: count for _, value, count in cardio.context["queues"]}["submitted"] == 1
 
 
 def test_article_page_shows_suggestions_with_reasons(editor_client, submitted, board):
@@ -129,7 +152,7 @@ def test_forms_are_csrf_protected(submitted, editor):
 
 def test_dashboard_queries_do_not_grow_with_articles(editor_client, django_assert_max_num_queries):
     factories.ArticleFactory.create_batch(2)
-    with django_assert_max_num_queries(8) as small:
+    with django_assert_max_num_queries(11) as small:  # 10, and the frame's unread count
         editor_client.get("/editor/")
     factories.ArticleFactory.create_batch(10)
     with django_assert_max_num_queries(len(small.captured_queries)):

@@ -115,7 +115,7 @@ def _draft_action(name: str, summary: str):
     view = extend_schema(
         tags=["authors"], summary=summary, request=s.ReasonSerializer, responses={200: s.AuthorArticleSerializer}
     )(type(f"Draft{name.title()}View", (DraftActionView,), {"action_name": name, "__doc__": summary}))
-    return view.as_view()
+    return view.as_view()  # type: ignore[attr-defined]  # a DraftActionView subclass
 
 
 draft_submit = _draft_action("submit", "Submit the current revision for review")

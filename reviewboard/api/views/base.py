@@ -5,7 +5,7 @@ import hashlib
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -21,7 +21,7 @@ class ApiView(APIView):
 
 class ApiListView(generics.ListAPIView):
     schema = ApiAutoSchema()
-    query_serializer_class = None
+    query_serializer_class: type[serializers.Serializer] | None = None
 
     def query(self) -> dict:
         """Return the validated query parameters (400 on bad ones)."""

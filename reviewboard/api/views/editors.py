@@ -126,7 +126,7 @@ def _editor_decision(name: str, summary: str):
     view = extend_schema(
         tags=["editors"], summary=summary, request=s.ReasonSerializer, responses={200: s.ArticleSummarySerializer}
     )(type(f"Editor{name.title()}View", (EditorDecisionView,), {"decision": name, "__doc__": summary}))
-    return view.as_view()
+    return view.as_view()  # type: ignore[attr-defined]  # an EditorDecisionView subclass
 
 
 editor_reject = _editor_decision("reject", "Reject a submission (reason required)")

@@ -17,9 +17,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from articles.followup_models import FollowUpQuestion, FollowUpStatus
 from articles.models import Article, ArticleState, Revision, Specialty
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
 from reviewboard.models import (
@@ -65,6 +66,11 @@ FINAL_STATES = {
 DECIDED = (S.APPROVED, S.RETRACTED, S.REJECTED, S.CHANGES_REQUESTED)
 MAX_ROUNDS = REVISIONS_PER_ARTICLE - 1
 SECTIONS = [{"heading": "From the Guidelines", "body": "Seeded text citing a guideline [1]."}]
+
+
+def tag_filter(tag: str) -> Q:
+    """Return the filter of the articles one run seeded (their slugs start with its tag)."""
+    return Q(slug__startswith=f"{tag}-")
 
 
 @contextmanager
@@ -131,6 +137,8 @@ class Command(BaseCommand):
                 for name, count in self._write(plans[offset : offset + options["chunk"]], offset).items():
                     counts[name] += count
             self.stdout.write(f"  {min(offset + options['chunk'], articles)}/{articles} articles written")
+        with transaction.atomic():
+            questions = self._questions()
         if connection.vendor == "postgresql":
             # Fresh planner statistics (without them PostgreSQL plans for the empty tables), and the
             # visibility map set, as autovacuum would, so index-only scans need not visit the heap.
@@ -142,9 +150,26 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Seeded {counts['articles']} articles, {counts['revisions']} revisions, "
                 f"{counts['assignments']} assignments, {counts['reviews']} reviews, {counts['log']} log rows, "
-                f"{len(self.members)} board members in {seconds:.1f} s."
+                f"{questions} reader questions, {len(self.members)} board members in {seconds:.1f} s."
             )
         )
+
+    def _questions(self) -> int:
+        """Seed readers' follow-up questions on one approved article in ten, a fifth of them handled already."""
+        approved = Article.objects.filter(tag_filter(self.tag), state=S.APPROVED).values_list("pk", flat=True)
+        rows = []
+        for n, article_id in enumerate(approved.order_by("pk")[::10]):
+            closed = n % 5 == 0
+            rows.append(
+                FollowUpQuestion(
+                    article_id=article_id,
+                    question=f"Seeded reader question {n}: does this apply to children?",
+                    status=FollowUpStatus.CLOSED if closed else FollowUpStatus.OPEN,
+                    closed_reason="Answered by the article (seeded)." if closed else "",
+                    handled_at=self.now if closed else None,
+                )
+            )
+        return len(FollowUpQuestion.objects.bulk_create(rows, batch_size=self.batch))
 
     # People and specialties.
 
@@ -180,14 +205,14 @@ class Command(BaseCommand):
         members = BoardMember.objects.bulk_create(
             [BoardMember(user=u, credentials="MD", capacity=50) for u in member_users], batch_size=self.batch
         )
-        Through = BoardMember.specialties.through
-        self.pool = {i: [] for i in range(len(self.specialties))}
+        Specialties = BoardMember.specialties.through
+        self.pool: dict[int, list[tuple[int, int]]] = {i: [] for i in range(len(self.specialties))}
         links = []
         for n, member in enumerate(members):
             for index in {n % len(self.specialties), self.rng.randrange(len(self.specialties))}:
                 self.pool[index].append((member.pk, member.user_id))
-                links.append(Through(boardmember_id=member.pk, specialty_id=self.specialties[index].pk))
-        Through.objects.bulk_create(links, batch_size=self.batch)
+                links.append(Specialties(boardmember_id=member.pk, specialty_id=self.specialties[index].pk))
+        Specialties.objects.bulk_create(links, batch_size=self.batch)
         self.members = members
 
     # Histories.
@@ -427,7 +452,7 @@ class Command(BaseCommand):
                     assignment_id=assignment.pk,
                     decision=decision,
                     comments_to_author="Seeded review." if decision == Decision.APPROVE else "Please revise (seeded).",
-                    created_at=assignment.completed_at,
+                    created_at=assignment.completed_at,  # type: ignore[misc]  # completed: it has one
                 )
                 for assignment, decision in zip(assignments, decisions, strict=True)
                 if decision

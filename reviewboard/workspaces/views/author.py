@@ -1,6 +1,9 @@
 """The author's workspace: my articles, the structured editor, preview, history, submit and withdraw."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,14 +23,14 @@ from articles.services import (
     RevisionContent,
     article_create,
     clean_content,
+    revision_content as saved_content,
     revision_create,
 )
-from articles.services import revision_content as saved_content
 from articles.validation import revision_errors
 from reviewboard import actions, services
 from reviewboard.actions import available_actions
 from reviewboard.permissions import AUTHOR_VIEW, access_article
-from reviewboard.selectors import article_timeline, author_feedback
+from reviewboard.selectors import article_timeline, articles_per_state, author_feedback, authored_articles
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DraftEditor, ReasonForm
 from reviewboard.workspaces.views.guards import author_required, perform
@@ -50,19 +53,23 @@ def _revision(article: Article, number) -> Revision:
         raise Http404("No such revision.") from None
 
 
+PAGE_SIZE = 25
+
+
 @author_required
 def dashboard(request):
-    """List my articles, grouped by state."""
-    articles = (
-        Article.objects.authored_by(request.user)
-        .select_related("current_revision", "specialty")
-        .order_by("-updated_at")
-    )
-    by_state = {state: [] for state in ArticleState.values}
-    for article in articles:
-        by_state[article.state].append(article)
-    groups = [(label, by_state[value]) for value, label in ArticleState.choices if by_state[value]]
-    return render(request, "workspaces/author/dashboard.html", {"groups": groups})
+    """List my articles, newest change first, a page at a time; filter by state."""
+    counts = articles_per_state(articles=authored_articles(user=request.user))
+    state = request.GET.get("state") if request.GET.get("state") in counts else None
+    page = Paginator(authored_articles(user=request.user, state=state), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "states": [(label, value, counts[value]) for value, label in ArticleState.choices if counts[value]],
+        "state": state,
+        "total": sum(counts.values()),
+        "page": page,
+        "query": urlencode({"state": state}) if state else "",
+    }
+    return render(request, "workspaces/author/dashboard.html", context)
 
 
 def _render_editor(request, *, article, editor: DraftEditor, status: int = 200):

@@ -1,17 +1,19 @@
 """The editor's workspace: queues per state, and each article's assignments, decisions and timeline."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from articles.exceptions import InvalidTransition, ValidationFailed
-from articles.models import Article, ArticleState
+from articles.models import Article, ArticleState, Specialty
 from articles.people import person_name
 from articles.selectors import article_revisions
 from reviewboard import services
 from reviewboard.actions import available_actions
-from reviewboard.models import OPEN_STATUSES, ReviewAssignment
+from reviewboard.models import ReviewAssignment
 from reviewboard.permissions import (
     ASSIGNMENT_CANCEL,
     EDITORIAL,
@@ -20,31 +22,46 @@ from reviewboard.permissions import (
     board_member_of,
     user_is_editor,
 )
-from reviewboard.selectors import article_timeline, reviewer_suggestions
+from reviewboard.selectors import (
+    article_timeline,
+    articles_per_state,
+    editorial_articles,
+    open_review_counts,
+    reviewer_suggestions,
+)
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import AssignForm, ReasonForm, place_errors
 from reviewboard.workspaces.views.guards import editor_required, perform
 
 S = ArticleState
-# The queues an editor works through first come first.
+# The queues an editor works through; in the first three, work waits and the longest wait comes first.
 QUEUE_ORDER = [S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED, S.DRAFT, S.APPROVED, S.REJECTED, S.RETRACTED]
+WAITING = {S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED}
+PAGE_SIZE = 25
 
 
 @editor_required
 def dashboard(request):
-    """Show every article in a queue per state, oldest change first where work waits."""
-    articles = (
-        Article.objects.select_related("current_revision", "specialty")
-        .annotate(
-            open_reviews=Count("revisions__assignments", filter=Q(revisions__assignments__status__in=OPEN_STATUSES))
-        )
-        .order_by("updated_at")
-    )
-    by_state = {state: [] for state in QUEUE_ORDER}
-    for article in articles:
-        by_state[article.state].append(article)
-    queues = [(state.label, state.value, by_state[state]) for state in QUEUE_ORDER]
-    return render(request, "workspaces/editor/dashboard.html", {"queues": queues})
+    """Show one queue (a state) at a time, a page at a time, with every queue's count; filter by specialty."""
+    specialty = request.GET.get("specialty") or None
+    counts_of = editorial_articles(specialty=specialty) if specialty else None
+    counts = articles_per_state(articles=counts_of)
+    state = request.GET.get("state")
+    if state not in counts:
+        state = next((s for s in QUEUE_ORDER if counts[s]), S.SUBMITTED)
+    queue = editorial_articles(state=state, specialty=specialty, oldest_first=state in WAITING)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    open_reviews = open_review_counts(articles=list(page.object_list))
+    context = {
+        "queues": [(s.label, s.value, counts[s]) for s in QUEUE_ORDER],
+        "state": S(state),
+        "page": page,
+        "rows": [(article, open_reviews.get(article.pk, 0)) for article in page.object_list],
+        "specialties": Specialty.objects.order_by("name"),
+        "specialty": specialty,
+        "query": urlencode({"state": state, **({"specialty": specialty} if specialty else {})}),
+    }
+    return render(request, "workspaces/editor/dashboard.html", context)
 
 
 def _article(request, slug: str) -> Article:
