@@ -17,8 +17,9 @@ from articles.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCH
 
 # Words and the whitespace between them, so that joining the tokens gives back the text.
 _TOKEN = re.compile(r"\s+|[^\s]+")
-# In rendered HTML: a tag, a run of whitespace, or a word (entities included, as they hold no space or "<").
-_HTML_TOKEN = re.compile(r"<[^>]*>|\s+|[^\s<]+")
+# In rendered HTML: a tag, an entity, a run of whitespace, a word, or one mark of punctuation (so that "causes"
+# becoming "causes," marks the comma alone).
+_HTML_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\s+|\w+|[^\w\s<]")
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
 STATUS_LABELS = {ADDED: "Added", REMOVED: "Removed", CHANGED: "Changed", SAME: "Unchanged"}

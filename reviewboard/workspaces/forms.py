@@ -73,14 +73,14 @@ class SectionForm(MarksRequired):
         text.SECTION_BODY,
         label="Text",
         # data-cite: the editor's script offers the citation picker beside it.
-        widget=forms.Textarea(attrs={"rows": 8, "maxlength": text.SECTION_BODY.max_length, "data-cite": "true"}),
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": text.SECTION_BODY.max_length, "data-cite": "true"}),
         help_text="Markdown. Cite references by number: [1] or [2, 3].",
     )
 
 
 class ReferenceForm(MarksRequired):
     content_prefix = "references."
-    wide_fields = ("title",)
+    wide_fields = ("title", "authors")
 
     kind = forms.ChoiceField(choices=[("", "—"), *ReferenceKind.choices], required=False)
     title = text_field(text.REFERENCE_TITLE)
@@ -210,18 +210,25 @@ class DraftEditor:
         self.sections = SectionFormSet(data, initial=sections, prefix="sections")
         self.references = ReferenceFormSet(data, initial=references, prefix="references")
         if data is None:
-            # A new article starts with one empty section and reference, as does an article without any.
+            # A new article starts with one empty section, as does an article without any; references are added
+            # by kind ("Add a guideline"), which saves choosing it.
             self.sections.extra = 0 if sections else 1
-            self.references.extra = 0 if references or not new else 1
         self.list_errors: dict[str, list[str]] = {}
 
     @classmethod
     def with_one_more(cls, data, *, prefix: str, new: bool):
-        """Return the editor for ``data`` with one more empty section or reference (the "Add" button without script)."""
+        """Return the editor for ``data`` with one more empty section or reference (the "Add" button without script).
+
+        ``prefix`` is "sections", "references", or "references:<kind>" for a reference of that kind.
+        """
         data = data.copy()
+        prefix, _, kind = prefix.partition(":")
         if prefix in ("sections", "references"):
             total = f"{prefix}-TOTAL_FORMS"
-            data[total] = str(int(data.get(total) or 0) + 1)
+            index = int(data.get(total) or 0)
+            data[total] = str(index + 1)
+            if prefix == "references" and kind in ReferenceKind.values:
+                data[f"references-{index}-kind"] = kind
         editor = cls(data, new=new)
         if new:
             # Shown again as typed, without "required" errors: nothing was saved yet.

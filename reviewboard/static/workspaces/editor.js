@@ -82,7 +82,7 @@
   }
 
   // Add: a copy of the formset's empty form, counted in TOTAL_FORMS.
-  function add(prefix) {
+  function add(prefix, kind) {
     const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
     const template = document.getElementById(`${prefix}-template`);
     const index = Number(total.value);
@@ -90,9 +90,11 @@
     total.value = String(index + 1);
     const item = lists[prefix].lastElementChild;
     if (prefix === "references") field(item, "cited_as").value = String(kept(prefix).length);
+    if (kind) field(item, "kind").value = kind;
     enhance(item);
     renumber(prefix);
-    item.querySelector("input:not([type=hidden]), textarea, select").focus();
+    const first = kind ? field(item, "title") : item.querySelector("input:not([type=hidden]), textarea, select");
+    first.focus();
     announce(`${prefix === "sections" ? "Section" : "Reference"} ${kept(prefix).length} added.`);
   }
 
@@ -234,7 +236,7 @@
 
   form.addEventListener("click", (event) => {
     const adder = event.target.closest("[data-add-form]");
-    if (adder) { event.preventDefault(); add(adder.dataset.addForm); changed(); return; }
+    if (adder) { event.preventDefault(); add(adder.dataset.addForm, adder.dataset.kind); changed(); return; }
     const item = event.target.closest("[data-item]");
     if (!item) return;
     if (event.target.closest("[data-move=up]")) move(item, -1);
@@ -295,19 +297,26 @@
     }
   }
 
-  async function autosave({ keepalive = false } = {}) {
-    if (!dirty || saving) return;
+  function autosave({ keepalive = false } = {}) {
+    if (!dirty || saving) return saving;
     dirty = false;
     firstUnsaved = null;
     showState("Saving…", "saving");
     const body = new FormData(form);
     body.delete("then");
-    saving = fetch(form.dataset.autosaveUrl, {
-      method: "POST", body, keepalive, credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf(), "X-Requested-With": "fetch" },
+    saving = save(body, keepalive).finally(() => {
+      saving = null;
+      if (dirty) schedule();
     });
+    return saving;
+  }
+
+  async function save(body, keepalive) {
     try {
-      const response = await saving;
+      const response = await fetch(form.dataset.autosaveUrl, {
+        method: "POST", body, keepalive, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf(), "X-Requested-With": "fetch" },
+      });
       const answer = await response.json();
       if (answer.status === "saved") {
         const problems = answer.problems
@@ -326,9 +335,6 @@
     } catch (error) {
       dirty = true;
       showState("Not saved: the connection failed. It is tried again as you type.", "error");
-    } finally {
-      saving = null;
-      if (dirty) schedule();
     }
   }
 
@@ -347,7 +353,17 @@
     previewTimer = setTimeout(refreshPreview, 400);
   });
   form.addEventListener("change", () => form.dispatchEvent(new Event("input")));
-  form.addEventListener("submit", () => { dirty = false; clearTimeout(saveTimer); });
+  form.addEventListener("submit", (event) => {
+    clearTimeout(saveTimer);
+    if (saving) {
+      // A save in flight may create the article: submit once it is done, to its address (never a second one).
+      event.preventDefault();
+      const submitter = event.submitter;
+      saving.then(() => form.requestSubmit(submitter));
+      return;
+    }
+    dirty = false;
+  });
   window.addEventListener("pagehide", () => autosave({ keepalive: true }));
   form.dataset.enhanced = "true";
   if (!preview.dataset.rendered && preview.textContent.trim() === "") refreshPreview();

@@ -14,7 +14,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from articles.exceptions import InvalidTransition, ValidationFailed
-from articles.models import Article, ArticleState, Reference, Revision
+from articles.models import Article, ArticleState, Reference, ReferenceKind, Revision
 from articles.presentation import body_html, revision_body_html
 from articles.rendering import render_markdown
 from articles.selectors import article_revisions
@@ -87,6 +87,7 @@ def _render_editor(request, *, article, editor: DraftEditor, status: int = 200):
         # for a revision written after the feedback, so it is offered on the article's page once there is one.
         "can_submit": article is None or submit.is_permitted(request.user, article),
         "preview_html": _preview_html(editor, article.current_revision if article else None),
+        "reference_kinds": ReferenceKind.choices,
     }
     return render(request, "workspaces/author/edit.html", context, status=status)
 
