@@ -292,8 +292,9 @@ def test_a_reviewer_sees_only_the_changed_section(live_server, new_page, login, 
     changed = diff.locator(".diff__field--changed")
     expect(changed).to_have_count(1)
     expect(changed.locator(".diff__label")).to_contain_text("From the Guidelines")
-    expect(changed.locator(".diff__rendered ins")).to_have_text("causes, most often medicines")
-    expect(changed.locator(".diff__rendered del")).to_have_text("causes")
+    # Words and punctuation apart: only what was added is marked, not the word the comma follows.
+    expect(changed.locator(".diff__rendered ins")).to_have_text(", most often medicines")
+    expect(changed.locator(".diff__rendered del")).to_have_count(0)
     expect(changed.locator(".diff__rendered")).not_to_contain_text("[1]")  # rendered: the citation is a link
     expect(changed.locator(".diff__rendered a.citation")).to_have_count(1)
     unchanged = diff.locator(".diff__unchanged")
