@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from articles.permissions import user_can_create_article
@@ -36,19 +39,28 @@ def workspace_navigation(request) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     here = _section(getattr(request, "resolver_match", None))
+    # One query for what the frame needs of the person: their board membership and their unread messages.
+    unread_count = (
+        Message.objects.inbox_of(OuterRef("pk")).unread().values("recipient").annotate(n=Count("pk")).values("n")
+    )
+    person = (
+        get_user_model()
+        .objects.select_related("board_member")
+        .annotate(unread=Coalesce(Subquery(unread_count), 0))
+        .get(pk=user.pk)
+    )
     editor = user_is_editor(user)
     items = []
     if editor:
         items.append(NavItem("Editorial desk", reverse("workspaces:editor"), here == "editor"))
-    if board_member_of(user) is not None:
+    if board_member_of(person) is not None:
         items.append(NavItem("My reviews", reverse("workspaces:board"), here == "board"))
     if user_can_create_article(user):
         items.append(NavItem("My articles", reverse("workspaces:author"), here == "author"))
     if editor:
         items.append(NavItem("Dashboard", reverse("dashboard:index"), here == "dashboard"))
         items.append(NavItem("Reader questions", reverse("intake:queue"), here == "intake"))
-    unread = Message.objects.inbox_of(user).unread().count()
-    items.append(NavItem("Inbox", reverse("notifications:inbox"), here == "inbox", unread))
+    items.append(NavItem("Inbox", reverse("notifications:inbox"), here == "inbox", person.unread))
     if user.is_staff:
         items.append(NavItem("Admin", reverse("admin:index"), here == "admin"))
     items.append(NavItem("Account", reverse("workspaces:password_change"), here == "account"))
