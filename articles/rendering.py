@@ -76,6 +76,16 @@ def cited_numbers(markdown_text: str) -> list[int]:
     return [int(n) for match in CITATION.finditer(markdown_text) for n in match.group(1).split(",")]
 
 
+def renumber_citations(markdown_text: str, numbers: dict[int, int]) -> str:
+    """Return the text with every cited reference number ``n`` replaced by ``numbers[n]`` (others kept)."""
+
+    def replace(match: re.Match) -> str:
+        cited = [int(n) for n in match.group(1).split(",")]
+        return "[" + ", ".join(str(numbers.get(n, n)) for n in cited) + "]"
+
+    return CITATION.sub(replace, markdown_text)
+
+
 def sanitise(html: str) -> str:
     """Return the HTML with anything outside the allow-list removed."""
     return nh3.clean(

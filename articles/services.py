@@ -20,6 +20,8 @@ from articles.models import Article, Reference, ReferenceKind, Revision, Special
 from articles.permissions import EDIT, access_article, user_can_create_article
 
 REFERENCE_FIELDS = ("kind", "title", "source", "year", "authors", "doi", "pmid", "url")
+# What even a draft must hold: a title, and for each reference its kind and title.
+DRAFT_REQUIRED = frozenset({"title", "references.kind", "references.title"})
 SECTION_FIELDS = ("heading", "body")
 REFERENCE_TEXT_RULES = {
     "title": text.REFERENCE_TITLE,
@@ -87,7 +89,12 @@ def _clean_reference(reference: object, errors: text.FieldErrors, index: int) ->
         cleaned["kind"] = kind
     for name, rule in REFERENCE_TEXT_RULES.items():
         value = errors.text(
-            reference.get(name), rule, field=f"references.{name}", index=index, item=item, required=name == "title"
+            reference.get(name),
+            rule,
+            field=f"references.{name}",
+            index=index,
+            item=item,
+            required=f"references.{name}" in DRAFT_REQUIRED,
         )
         if value:
             cleaned[name] = value
@@ -136,7 +143,7 @@ def clean_content(content: RevisionContent) -> RevisionContent:
     if len(references) > text.MAX_REFERENCES:
         errors.add("references", f"An article has at most {text.MAX_REFERENCES} references.", "max_items")
     cleaned = RevisionContent(
-        title=errors.text(content.title, text.TITLE, field="title", required=True),
+        title=errors.text(content.title, text.TITLE, field="title", required="title" in DRAFT_REQUIRED),
         summary_patient=errors.text(content.summary_patient, text.SUMMARY_PATIENT, field="summary_patient"),
         summary_professional=errors.text(
             content.summary_professional, text.SUMMARY_PROFESSIONAL, field="summary_professional"

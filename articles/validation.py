@@ -3,19 +3,29 @@
 from articles.exceptions import FieldError
 from articles.models import Revision
 from articles.rendering import cited_numbers
+from articles.services import DRAFT_REQUIRED
+
+# What submission requires beyond a draft's rules, field by field: the checks below and the editors' required marks.
+SUBMISSION_REQUIRED = {
+    "title": "The title is required.",
+    "summary_patient": "The summary for patients and caregivers is required.",
+    "summary_professional": "The summary for healthcare professionals is required.",
+}
+SUBMISSION_REQUIRED_ITEMS = frozenset({"sections", "sections.heading", "sections.body"})
+
+
+def required_fields() -> frozenset[str]:
+    """Return the name of every field a draft or its submission requires ("sections.heading" for a list's items)."""
+    return DRAFT_REQUIRED | frozenset(SUBMISSION_REQUIRED) | SUBMISSION_REQUIRED_ITEMS
 
 
 def revision_errors(revision: Revision) -> list[FieldError]:
     """Return what stops this revision from being submitted, each naming its field, in words an author understands."""
-    errors = []
-    if not revision.title.strip():
-        errors.append(FieldError("title", "The title is required.", "required"))
-    if not revision.summary_patient.strip():
-        errors.append(FieldError("summary_patient", "The summary for patients and caregivers is required.", "required"))
-    if not revision.summary_professional.strip():
-        errors.append(
-            FieldError("summary_professional", "The summary for healthcare professionals is required.", "required")
-        )
+    errors = [
+        FieldError(name, message, "required")
+        for name, message in SUBMISSION_REQUIRED.items()
+        if not getattr(revision, name).strip()
+    ]
     sections = revision.sections or []
     if not sections:
         errors.append(FieldError("sections", "At least one section is required.", "required"))

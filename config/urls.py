@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -8,6 +10,8 @@ urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
     path("readyz", health.readiness, name="readyz"),
     path("metrics", metrics.endpoint, name="metrics"),  # 404 unless METRICS_TOKEN or METRICS_ALLOWED_NETWORKS
+    # Browsers ask for /favicon.ico where a page names no icon (the admin, files); it is the site's SVG icon.
+    path("favicon.ico", lambda request: redirect(static("articles/favicon.svg")), name="favicon"),
     # The readers' pages first: the most requested, and none of the others' prefixes overlaps theirs.
     path("", include("articles.urls")),
     path("admin/", admin.site.urls),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from articles.models import Article
 from articles.permissions import EDIT, Person, Purpose
+from articles.validation import revision_errors
 from reviewboard import services
 from reviewboard.permissions import ASSIGN, DECIDE, REVISE, SUBMIT, WITHDRAW
 
@@ -31,13 +32,19 @@ class Action:
     destructive: bool = False
     # For an action that is not a transition: whether the article's state allows it now.
     state_allows: Callable[[Article], bool] | None = None
+    # For an action the content must be ready for (submission): whether it is now. The service checks it again.
+    ready: Callable[[Article], bool] | None = None
     # The service that performs a transition action: ``service(article=, actor=[, reason=])``.
     service: Callable[..., Article] | None = None
     # What the person is told once it is done.
     done: str = ""
 
     def is_available(self, user: Person, article: Article) -> bool:
-        """Return whether ``user`` may do this to ``article`` now."""
+        """Return whether ``user`` may do this to ``article`` now, and it would succeed."""
+        return self.is_permitted(user, article) and (self.ready is None or self.ready(article))
+
+    def is_permitted(self, user: Person, article: Article) -> bool:
+        """Return whether ``user`` may do this to ``article`` in its state, whether or not its content is ready."""
         if self.purpose.role is not None and not self.purpose.role(user):
             return False
         if not (self.purpose.may_see(user, article) and self.purpose.may_do(user, article)):
@@ -55,6 +62,10 @@ def _accepts_reviewers(article: Article) -> bool:
     return article.accepts_reviewers
 
 
+def _ready_to_submit(article: Article) -> bool:
+    return article.current_revision is not None and not revision_errors(article.current_revision)
+
+
 ACTIONS: dict[str, Action] = {
     action.name: action
     for action in [
@@ -67,6 +78,7 @@ ACTIONS: dict[str, Action] = {
             SUBMIT,
             "submit",
             "Send the current revision to the editors.",
+            ready=_ready_to_submit,
             service=services.article_submit,
             done="Submitted. The editors will assign reviewers.",
         ),
@@ -76,6 +88,7 @@ ACTIONS: dict[str, Action] = {
             SUBMIT,
             "resubmit",
             "Send the revision written after the reviewers' feedback.",
+            ready=_ready_to_submit,
             service=services.article_submit,
             done="Resubmitted. The editors will send it to the reviewers again.",
         ),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from articles.models import Article, ArticleState, ImmutableModel, Revision, Specialty, TransitionsOnlyMixin
+from articles.people import person_name
 
 
 class BoardMemberQuerySet(models.QuerySet["BoardMember"]):
@@ -32,7 +33,7 @@ class BoardMember(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return person_name(self.user)
 
 
 class RoundOutcome(models.TextChoices):

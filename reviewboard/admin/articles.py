@@ -18,6 +18,7 @@ from articles.admin import ArchiveModelAdmin, ImmutableAdminMixin
 from articles.exceptions import DomainError, InvalidTransition, ValidationFailed
 from articles.forms import add_field_errors
 from articles.models import Article, Revision
+from articles.people import person_name
 from reviewboard import actions as action_registry, permissions, services
 from reviewboard.admin.filters import ReviewerFilter
 from reviewboard.admin.links import admin_link
@@ -134,7 +135,7 @@ class ArticleAdmin(ArchiveModelAdmin):
 
     @admin.display(description="authors")
     def author_names(self, obj):
-        return ", ".join(user.get_full_name() or user.get_username() for user in obj.authors.all()) or "-"
+        return ", ".join(person_name(user) for user in obj.authors.all()) or "-"
 
     @admin.display(description="current revision")
     def current_revision_link(self, obj):

@@ -10,6 +10,7 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from articles import text
 from articles.models import Article, ArticleState, Reference, ReferenceKind, Revision, Specialty
+from articles.people import person_name
 from articles.rendering import render_markdown
 from articles.services import RevisionContent
 from reviewboard.actions import available_actions
@@ -289,7 +290,7 @@ class ArticleSummarySerializer(ActionsMixin, serializers.ModelSerializer):
         ]
 
     def get_authors(self, article: Article) -> list[str]:
-        return [user.get_full_name() or user.get_username() for user in article.authors.all()]
+        return [person_name(user) for user in article.authors.all()]
 
 
 class StateQuerySerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Specialty
+from articles.people import person_name
 from articles.permissions import EDITORS_GROUP
 from reviewboard.dashboard import metrics
 from reviewboard.dashboard.charts import Bar, bar_chart
@@ -38,7 +39,7 @@ class DashboardFilterForm(forms.Form):
         self.fields["specialty"].choices = [("", "All specialties"), *((s.pk, s.name) for s in specialties)]
         self.fields["editor"].choices = [
             ("", "All editors"),
-            *((u.pk, u.get_full_name() or u.get_username()) for u in editors),
+            *((u.pk, person_name(u)) for u in editors),
         ]
 
     def clean(self):
@@ -87,6 +88,25 @@ def _days(seconds: float | None) -> str:
     return "" if seconds is None else f"{seconds / 86400:.1f}"
 
 
+def duration_text(seconds: float | None) -> str:
+    """Return a duration in the unit that shows it (days, hours or minutes): never 0.0 for a real one."""
+    if seconds is None:
+        return ""
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:.1f} days"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.0f} min"
+    return "under 1 min" if seconds > 0 else "0 min"
+
+
+def _chart_unit(values: list[float | None]) -> tuple[str, float]:
+    """Return the unit a duration chart's axis uses (days when a bar reaches two days, else hours) and its seconds."""
+    peak = max((v for v in values if v), default=0)
+    return ("days", 86400.0) if peak >= 2 * 86400 else ("hours", 3600.0)
+
+
 def _percent(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.0f}%"
 
@@ -120,6 +140,7 @@ def _page(filters: metrics.DashboardFilters, request) -> dict:
     workload = metrics.board_workload(filters)
     overdue = list(metrics.overdue_reviews(filters))
     rereview = list(metrics.due_for_rereview(filters))
+    unit, unit_seconds = _chart_unit([t.p90_seconds for t in times] + [t.median_seconds for t in times])
     query = request.GET.copy()
     query.pop("export", None)
     return {
@@ -132,15 +153,19 @@ def _page(filters: metrics.DashboardFilters, request) -> dict:
             {
                 "label": t.label,
                 "count": t.count,
-                "median_days": _days(t.median_seconds),
-                "p90_days": _days(t.p90_seconds),
+                "median": duration_text(t.median_seconds),
+                "p90": duration_text(t.p90_seconds),
             }
             for t in times
         ],
         "approvals": approvals,
         "approvals_total": sum(w.count for w in approvals),
         "workload": [
-            {"row": w, "turnaround_days": _days(w.median_turnaround_seconds), "decline_rate": _percent(w.decline_rate)}
+            {
+                "row": w,
+                "turnaround": duration_text(w.median_turnaround_seconds),
+                "decline_rate": _percent(w.decline_rate),
+            }
             for w in workload[:WORKLOAD_ROWS]
         ],
         "workload_total": len(workload),
@@ -162,21 +187,22 @@ def _page(filters: metrics.DashboardFilters, request) -> dict:
             ),
             "times": bar_chart(
                 chart_id="chart-times",
-                title="Time spent in each state, in days",
+                title=f"Time spent in each state, in {unit}",
                 description="; ".join(
-                    f"{t.label}: median {_days(t.median_seconds)} days, 90th percentile {_days(t.p90_seconds)} days"
+                    f"{t.label}: median {duration_text(t.median_seconds)}, "
+                    f"90th percentile {duration_text(t.p90_seconds)}"
                     for t in times
                 )
                 or "No article left a state in this period.",
                 bars=[
                     Bar(
                         t.label,
-                        ((t.median_seconds or 0) / 86400, (t.p90_seconds or 0) / 86400),
-                        (_days(t.median_seconds), _days(t.p90_seconds)),
+                        ((t.median_seconds or 0) / unit_seconds, (t.p90_seconds or 0) / unit_seconds),
+                        (duration_text(t.median_seconds), duration_text(t.p90_seconds)),
                     )
                     for t in times
                 ],
-                series=("Median (days)", "90th percentile (days)"),
+                series=("Median", "90th percentile"),
             ),
             "workload": bar_chart(
                 chart_id="chart-workload",
@@ -221,7 +247,7 @@ def _csv(table: str, filters: metrics.DashboardFilters) -> HttpResponse:
                     a.revision.article.slug,
                     a.revision.number,
                     a.board_member.display_name,
-                    a.assigned_by.get_username(),
+                    person_name(a.assigned_by),
                     a.status,
                     a.due_date.isoformat(),
                     (filters.today - a.due_date).days,
@@ -254,7 +280,7 @@ def _csv(table: str, filters: metrics.DashboardFilters) -> HttpResponse:
         for e in metrics.recent_activity(filters):
             writer.writerow(
                 [e.created_at.isoformat(), e.article.slug, e.transition, e.from_state, e.to_state]
-                + [e.actor.get_username(), e.reason]
+                + [person_name(e.actor), e.reason]
             )
     return response
 

@@ -5,12 +5,13 @@ from django import forms
 from articles import text
 from articles.forms import text_field
 from articles.models import Specialty
+from articles.people import person_name
 from reviewboard.intake.selectors import assignable_authors
 
 
 class AuthorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
 
 
 class ConvertForm(forms.Form):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from articles.exceptions import InvalidTransition, ValidationFailed
 from articles.followup_models import FollowUpQuestion
 from articles.forms import add_field_errors
+from articles.people import person_name
 from reviewboard.intake import services
 from reviewboard.intake.forms import CloseForm, ConvertForm
 from reviewboard.intake.selectors import open_questions, recently_handled_questions
@@ -69,7 +70,7 @@ def question_convert(request, pk):
     if failed := _attempt(request, services.question_convert, form, question=question, **form.cleaned_data):
         return _question_page(request, question, convert_form=form, status=failed)
     author = form.cleaned_data["author"]
-    messages.success(request, f"A draft article is started for {author.get_full_name() or author.get_username()}.")
+    messages.success(request, f"A draft article is started for {person_name(author)}.")
     return redirect(reverse("intake:queue"))
 
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.people import person_name
 from articles.permissions import EDITORS_GROUP
 from reviewboard.models import ReviewAssignment, TransitionLogEntry
 from reviewboard.notifications.models import (
@@ -128,7 +129,7 @@ def notice_for(event: OutboxEvent) -> Notice | None:
     title = article.title if article else "an article"
     context = {
         "title": title,
-        "member": (member_user.get_full_name() or member_user.get_username()) if member_user else "A board member",
+        "member": person_name(member_user) if member_user else "A board member",
         "due_date": assignment.due_date.isoformat() if assignment else "",
     }
     inbox = reverse("notifications:inbox")

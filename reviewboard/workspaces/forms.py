@@ -1,6 +1,8 @@
 """Forms of the author, board and editor workspaces. They parse input; the services decide and name the
 field of each problem, which ``place_errors`` shows beside it."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.forms import formset_factory
 
@@ -8,9 +10,36 @@ from articles import text
 from articles.exceptions import FieldError, ValidationFailed
 from articles.forms import add_error, add_field_errors, text_field
 from articles.models import ReferenceKind, Specialty
+from articles.rendering import renumber_citations
 from articles.services import REFERENCE_FIELDS, RevisionContent
+from articles.validation import required_fields
 from reviewboard.forms import ReasonForm  # noqa: F401  (the workspaces' reason form is the shared one)
 from reviewboard.models import BoardMember, Decision
+
+
+class MarksRequired(forms.Form):
+    """Marks the fields a draft or its submission requires (``articles.validation.required_fields``) for people."""
+
+    # The name of this form's fields in the content: "" for the article's own, "sections." for a section's.
+    content_prefix = ""
+    # Fields drawn across the whole width of an item; the others share a row.
+    wide_fields: tuple[str, ...] = ()
+
+    def has_changed(self) -> bool:
+        # An added form left empty is skipped on save, although the script numbered it (ORDER, cited_as).
+        return any(name not in ("ORDER", "cited_as") for name in self.changed_data)
+
+    def content_fields(self) -> list:
+        """Return the visible fields an author writes, in order (not a formset's ORDER and DELETE)."""
+        return [field for field in self.visible_fields() if field.name not in ("ORDER", "DELETE")]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        required = required_fields()
+        for name, field in self.fields.items():
+            if f"{self.content_prefix}{name}" in required:
+                field.submission_required = True
+                field.widget.attrs["aria-required"] = "true"
 
 
 class ArticleMetaForm(forms.Form):
@@ -23,27 +52,39 @@ class ArticleMetaForm(forms.Form):
     )
     specialty = forms.ModelChoiceField(queryset=Specialty.objects.all())
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].widget.attrs["aria-required"] = "true"
 
-class RevisionForm(forms.Form):
-    title = text_field(text.TITLE, required=True, help_text="Phrase it as the reader's question.")
+
+class RevisionForm(MarksRequired):
+    title = text_field(text.TITLE, help_text="Phrase it as the reader's question.")
     summary_patient = text_field(text.SUMMARY_PATIENT, label="Summary for patients and caregivers")
     summary_professional = text_field(text.SUMMARY_PROFESSIONAL, label="Summary for healthcare professionals")
     change_note = text_field(text.CHANGE_NOTE, help_text="What changed in this revision, for the reviewers.")
 
 
-class SectionForm(forms.Form):
+class SectionForm(MarksRequired):
+    content_prefix = "sections."
+    wide_fields = ("heading", "body")
+
     heading = text_field(text.SECTION_HEADING)
     body = text_field(
         text.SECTION_BODY,
-        widget=forms.Textarea(attrs={"rows": 8, "maxlength": text.SECTION_BODY.max_length}),
+        label="Text",
+        # data-cite: the editor's script offers the citation picker beside it.
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": text.SECTION_BODY.max_length, "data-cite": "true"}),
         help_text="Markdown. Cite references by number: [1] or [2, 3].",
     )
 
 
-class ReferenceForm(forms.Form):
+class ReferenceForm(MarksRequired):
+    content_prefix = "references."
+    wide_fields = ("title", "authors")
+
     kind = forms.ChoiceField(choices=[("", "—"), *ReferenceKind.choices], required=False)
     title = text_field(text.REFERENCE_TITLE)
-    source = text_field(text.REFERENCE_SOURCE, help_text="Journal or issuing body.")
+    source = text_field(text.REFERENCE_SOURCE, label="Journal or issuing body")
     year = forms.CharField(
         required=False, strip=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4})
     )
@@ -51,10 +92,14 @@ class ReferenceForm(forms.Form):
     doi = text_field(text.REFERENCE_DOI, label="DOI")
     pmid = text_field(text.REFERENCE_PMID, label="PMID")
     url = text_field(text.REFERENCE_URL, label="URL")
+    # The number the text's citations use for this reference: its place when the page was drawn, or where the
+    # editor's script moved it (renumbering the citations as it did). See revision_content.
+    cited_as = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
-SectionFormSet = formset_factory(SectionForm, extra=1, can_order=True, can_delete=True, max_num=text.MAX_SECTIONS)
-ReferenceFormSet = formset_factory(ReferenceForm, extra=1, can_order=True, can_delete=True, max_num=text.MAX_REFERENCES)
+# No trailing empty forms: a new article starts with one section and one reference; "Add" makes more.
+SectionFormSet = formset_factory(SectionForm, extra=0, can_order=True, can_delete=True, max_num=text.MAX_SECTIONS)
+ReferenceFormSet = formset_factory(ReferenceForm, extra=0, can_order=True, can_delete=True, max_num=text.MAX_REFERENCES)
 
 
 def revision_initial(revision) -> tuple[dict, list[dict], list[dict]]:
@@ -67,18 +112,47 @@ def revision_initial(revision) -> tuple[dict, list[dict], list[dict]]:
         "summary_professional": revision.summary_professional,
     }
     sections = [{"heading": s.get("heading", ""), "body": s.get("body", "")} for s in revision.sections or []]
-    references = [{name: getattr(r, name) or "" for name in REFERENCE_FIELDS} for r in revision.references.all()]
+    references = [
+        {**{name: getattr(r, name) or "" for name in REFERENCE_FIELDS}, "cited_as": r.number}
+        for r in revision.references.all()
+    ]
     return main, sections, references
 
 
+def _citation_numbers(references) -> dict[int, int]:
+    """Map the number each reference is cited by to its place on save; a removed one's to a number past the end."""
+    kept = references.ordered_forms
+    numbers = {}
+    for position, form in enumerate(kept, start=1):
+        numbers[form.cleaned_data.get("cited_as") or references.forms.index(form) + 1] = position
+    past_end = len(kept)
+    for form in references.deleted_forms:
+        cited_as = form.cleaned_data.get("cited_as") or references.forms.index(form) + 1
+        if cited_as not in numbers:
+            past_end += 1
+            numbers[cited_as] = past_end  # dangling: the submission check names it
+    return numbers
+
+
 def revision_content(form, sections, references) -> RevisionContent:
-    """Build the service's content from parsed forms, sections and references in their chosen order."""
+    """Build the service's content from parsed forms, sections and references in their chosen order.
+
+    References reordered or removed without the editor's script keep the numbers the text cites them by, so
+    the citations are renumbered here to follow them (with the script, they already have been).
+    """
+    numbers = _citation_numbers(references)
+    moved = {old: new for old, new in numbers.items() if old != new}
+
+    def cited(text: str) -> str:
+        return renumber_citations(text, moved) if moved and text else text
+
     return RevisionContent(
         title=form.cleaned_data["title"],
-        summary_patient=form.cleaned_data["summary_patient"],
-        summary_professional=form.cleaned_data["summary_professional"],
+        summary_patient=cited(form.cleaned_data["summary_patient"]),
+        summary_professional=cited(form.cleaned_data["summary_professional"]),
         sections=[
-            {"heading": f.cleaned_data["heading"], "body": f.cleaned_data["body"]} for f in sections.ordered_forms
+            {"heading": f.cleaned_data["heading"], "body": cited(f.cleaned_data["body"])}
+            for f in sections.ordered_forms
         ],
         references=[
             {name: f.cleaned_data[name] for name in REFERENCE_FIELDS if f.cleaned_data.get(name) not in (None, "")}
@@ -88,19 +162,128 @@ def revision_content(form, sections, references) -> RevisionContent:
 
 
 def place_errors(
-    errors: ValidationFailed | list[FieldError], *, form, section_forms: list, reference_forms: list, meta=None
+    errors: ValidationFailed | list[FieldError],
+    *,
+    form,
+    section_forms: list,
+    reference_forms: list,
+    meta=None,
+    list_errors: dict | None = None,
 ) -> None:
-    """Show each error beside the field it names: the main form's, a section's or a reference's (by position)."""
+    """Show each error beside the field it names: the main form's, a section's or a reference's (by position).
+
+    An error about a list as a whole ("At least one section is required") goes to ``list_errors[list name]``
+    when given, to be shown at the head of the list.
+    """
     for error in errors.errors if isinstance(errors, ValidationFailed) else errors:
         items, _, name = error.field.partition(".")
         targets = {"sections": section_forms, "references": reference_forms}.get(items)
         if targets is not None and error.index is not None and 0 <= error.index < len(targets):
             target = targets[error.index]
             add_error(target, name if name in target.fields else None, error.message)
+        elif targets is not None and list_errors is not None:
+            list_errors.setdefault(items, []).append(error.message)
         elif meta is not None and error.field in meta.fields:
             add_field_errors(meta, [error])
         else:
             add_field_errors(form, [error])
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One problem in the error summary, and the id of the field (or item) its link moves to."""
+
+    message: str
+    target: str
+
+
+class DraftEditor:
+    """The author's editor: the article's fields, its sections and references, parsed together.
+
+    It parses and places the services' errors; it decides nothing (the services and ``articles.validation`` do).
+    """
+
+    def __init__(self, data=None, *, revision=None, new: bool = False, meta_initial=None):
+        main, sections, references = revision_initial(revision)
+        self.meta = ArticleMetaForm(data, initial=meta_initial) if new else None
+        self.form = RevisionForm(data, initial=main)
+        self.sections = SectionFormSet(data, initial=sections, prefix="sections")
+        self.references = ReferenceFormSet(data, initial=references, prefix="references")
+        if data is None:
+            # A new article starts with one empty section, as does an article without any; references are added
+            # by kind ("Add a guideline"), which saves choosing it.
+            self.sections.extra = 0 if sections else 1
+        self.list_errors: dict[str, list[str]] = {}
+
+    @classmethod
+    def with_one_more(cls, data, *, prefix: str, new: bool):
+        """Return the editor for ``data`` with one more empty section or reference (the "Add" button without script).
+
+        ``prefix`` is "sections", "references", or "references:<kind>" for a reference of that kind.
+        """
+        data = data.copy()
+        prefix, _, kind = prefix.partition(":")
+        if prefix in ("sections", "references"):
+            total = f"{prefix}-TOTAL_FORMS"
+            index = int(data.get(total) or 0)
+            data[total] = str(index + 1)
+            if prefix == "references" and kind in ReferenceKind.values:
+                data[f"references-{index}-kind"] = kind
+        editor = cls(data, new=new)
+        if new:
+            # Shown again as typed, without "required" errors: nothing was saved yet.
+            editor.meta = ArticleMetaForm(initial={"slug": data.get("slug", ""), "specialty": data.get("specialty")})
+        return editor
+
+    @property
+    def parts(self) -> list:
+        return [f for f in (self.meta, self.form, self.sections, self.references) if f is not None]
+
+    def is_valid(self) -> bool:
+        valid = [f.is_valid() for f in self.parts]  # every part, so that each shows its errors
+        return all(valid)
+
+    def content(self) -> RevisionContent:
+        return revision_content(self.form, self.sections, self.references)
+
+    def place(self, errors: ValidationFailed | list[FieldError], *, saved: bool = False) -> None:
+        """Show the services' errors beside their fields; ``saved``: they are about the saved revision's lists."""
+        sections = self.sections.forms[: self.sections.initial_form_count()] if saved else self.sections.ordered_forms
+        references = (
+            self.references.forms[: self.references.initial_form_count()] if saved else self.references.ordered_forms
+        )
+        place_errors(
+            errors,
+            form=self.form,
+            meta=self.meta,
+            section_forms=sections,
+            reference_forms=references,
+            list_errors=self.list_errors,
+        )
+
+    def summary(self) -> list[SummaryItem]:
+        """Return every problem shown on the page, in the page's order, each with the id its link moves to."""
+        items: list[SummaryItem] = []
+
+        def of_form(form, skip=()):
+            for name, messages in form.errors.items():
+                if name in skip:
+                    continue
+                target = form[name].auto_id if name in form.fields else (form.prefix or "editor-form")
+                items.extend(SummaryItem(str(message), target) for message in messages)
+
+        if self.meta is not None:
+            of_form(self.meta)
+        of_form(self.form, skip=("change_note",))
+        for prefix, formset in (("sections", self.sections), ("references", self.references)):
+            items.extend(SummaryItem(message, prefix) for message in self.list_errors.get(prefix, []))
+            if formset.is_bound:
+                items.extend(SummaryItem(str(message), prefix) for message in formset.non_form_errors())
+            for item in formset.forms:
+                of_form(item)
+        for message in self.form.errors.get("change_note", []):
+            items.append(SummaryItem(str(message), self.form["change_note"].auto_id))
+        return items
 
 
 class DeclineForm(forms.Form):
@@ -138,3 +321,11 @@ class AssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["board_member"].label_from_instance = lambda m: f"{m.display_name}, {m.credentials}"
+
+    def offer(self, members) -> None:
+        """Offer only ``members`` (the assigner's eligible suggestions); any active member still parses, and the
+        service decides."""
+        self.fields["board_member"].widget.choices = [
+            ("", "Choose a board member"),
+            *((m.pk, f"{m.display_name}, {m.credentials}") for m in members),
+        ]

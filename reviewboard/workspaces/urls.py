@@ -38,8 +38,11 @@ account_patterns = [
 author_patterns = [
     path("author/", author.dashboard, name="author"),
     path("author/articles/new/", author.article_new, name="author_new"),
+    path("author/articles/new/autosave/", author.article_autosave, name="author_autosave_new"),
+    path("author/preview/", author.article_live_preview, name="author_live_preview"),
     path("author/articles/<slug:slug>/", author.article_detail, name="author_article"),
     path("author/articles/<slug:slug>/edit/", author.article_edit, name="author_edit"),
+    path("author/articles/<slug:slug>/autosave/", author.article_autosave, name="author_autosave"),
     path("author/articles/<slug:slug>/preview/", author.article_preview, name="author_preview"),
     path("author/articles/<slug:slug>/diff/", author.article_diff, name="author_diff"),
 ]

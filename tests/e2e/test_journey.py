@@ -55,7 +55,7 @@ def write_and_submit(page, live_server, screenshot) -> str:
     page.fill("#id_summary_professional", SUMMARY_PROFESSIONAL)
     page.fill("#id_sections-0-heading", SECTION_HEADING)
     page.fill("#id_sections-0-body", SECTION_BODY)
-    page.select_option("#id_references-0-kind", "research")
+    page.get_by_role("button", name="Research", exact=True).click()  # adds a reference of that kind
     page.fill("#id_references-0-title", REFERENCE_TITLE)
     page.fill("#id_references-0-source", "Sleep Medicine")
     page.fill("#id_references-0-year", "2023")

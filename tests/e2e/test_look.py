@@ -190,7 +190,8 @@ def test_the_first_line_of_a_page_keeps_its_distance_from_the_header(live_server
 def test_workspace_content_is_as_wide_as_the_header_and_footer(live_server, new_page, login, site):
     page = login(new_page(), factories.EditorFactory(username="chair"))
     page.goto(f"{live_server.url}/editor/")
-    header, main, footer = box(page, ".site-header .wrap"), box(page, "main.wrap"), box(page, ".site-footer .wrap")
+    # The workspace frame: the header's row, the main column and the footer's line share one width and edge.
+    header, main, footer = box(page, ".app-header__inner"), box(page, "main.app-main"), box(page, ".app-footer p")
     assert header["x"] == main["x"] == footer["x"]
     assert header["width"] == main["width"] == footer["width"]
 

@@ -431,7 +431,7 @@ def test_revision_diff_shows_the_words_removed_and_added(admin_client, two_revis
     content = response.content.decode()
     assert "Revision 1 → revision 2" in content
     assert "<del>short</del><ins>longer</ins>" in content
-    assert 'Title <span class="quiet">(unchanged)</span>' in content
+    assert "unchanged parts: Title, Summary for healthcare professionals" in content
     assert 'name="_save"' not in content and "<textarea" not in content
 
 

@@ -72,8 +72,8 @@ def test_sections_are_reordered_and_deleted(author_client, article):
 def test_service_errors_show_beside_the_reference(author_client, article):
     data = editor_post(references=[{"kind": "", "title": "Untyped"}])
     response = author_client.post(f"/author/articles/{article.slug}/edit/", data)
-    assert response.status_code == 200
-    references = response.context["references"]
+    assert response.status_code == 400
+    references = response.context["editor"].references
     assert references.forms[0].errors["kind"] == ["Reference 1: choose its kind: guideline, research, review, other."]
     article.refresh_from_db()
     assert article.current_revision.number == 1
@@ -83,7 +83,7 @@ def test_saving_a_draft_with_a_dangling_citation_shows_it_beside_the_section(aut
     data = editor_post(sections=[("From the Guidelines", "Cites a missing one [2].")])
     response = author_client.post(f"/author/articles/{article.slug}/edit/", data, follow=True)
     assert response.redirect_chain[-1][0].endswith("/edit/?check=1")
-    sections = response.context["sections"]
+    sections = response.context["editor"].sections
     assert "cites [2], but there is no reference 2" in str(sections.forms[0].errors["body"])
 
 
@@ -91,7 +91,7 @@ def test_submitting_an_incomplete_draft_sends_author_to_the_marked_fields(author
     article = factories.ArticleFactory(authors=[author], specialty=neurology, revision=False)
     factories.RevisionFactory(article=article, created_by=author, summary_patient="")
     response = author_client.post(f"/workspace/articles/{article.slug}/submit/", follow=True)
-    assert "summary for patients and caregivers is required" in str(response.context["form"].errors)
+    assert "summary for patients and caregivers is required" in str(response.context["editor"].form.errors)
     article.refresh_from_db()
     assert article.state == ArticleState.DRAFT
 
@@ -188,11 +188,104 @@ def test_forms_carry_csrf_tokens(author_client, article):
 
 def test_dashboard_queries_do_not_grow_with_articles(author_client, author, neurology, django_assert_max_num_queries):
     factories.ArticleFactory.create_batch(2, authors=[author], specialty=neurology)
-    with django_assert_max_num_queries(8) as small:
+    with django_assert_max_num_queries(9) as small:  # 8, and the frame's unread count
         author_client.get("/author/")
     factories.ArticleFactory.create_batch(10, authors=[author], specialty=neurology)
     with django_assert_max_num_queries(len(small.captured_queries)):
         author_client.get("/author/")
+
+
+def test_submit_is_offered_only_when_the_draft_is_ready_and_the_article_page_says_what_is_missing(
+    author_client, author, neurology
+):
+    article = factories.ArticleFactory(authors=[author], specialty=neurology, revision=False)
+    factories.RevisionFactory(article=article, created_by=author, summary_patient="")
+    html = author_client.get(f"/author/articles/{article.slug}/").content.decode()
+    assert "Submit for review" not in html
+    assert "Before you can submit, fix 1 thing" in html
+    assert "The summary for patients and caregivers is required." in html
+    author_client.post(f"/author/articles/{article.slug}/edit/", editor_post(title=article.current_revision.title))
+    html = author_client.get(f"/author/articles/{article.slug}/").content.decode()
+    assert "Submit for review" in html and "Before you can submit" not in html
+
+
+def test_required_marks_come_from_what_submission_requires(author_client, article):
+    html = author_client.get(f"/author/articles/{article.slug}/edit/").content.decode()
+    for field in ("id_title", "id_summary_patient", "id_summary_professional", "id_sections-0-body"):
+        label = html[html.index(f'<label for="{field}"') :].split("</label>")[0]
+        assert 'class="required"' in label, field
+    change_note = html[html.index('<label for="id_change_note"') :].split("</label>")[0]
+    assert 'class="required"' not in change_note
+
+
+def test_the_error_summary_links_each_problem_to_its_field(author_client, article):
+    data = editor_post(title="", references=[{"kind": "", "title": "Untyped"}])
+    response = author_client.post(f"/author/articles/{article.slug}/edit/", data)
+    summary = [(item.message, item.target) for item in response.context["error_summary"]]
+    assert ("The title is required.", "id_title") in summary
+    assert ("Reference 1: choose its kind: guideline, research, review, other.", "id_references-0-kind") in summary
+    assert b'href="#id_references-0-kind"' in response.content
+
+
+def test_add_without_javascript_shows_one_more_empty_section_and_saves_nothing(author_client, article):
+    response = author_client.post(f"/author/articles/{article.slug}/edit/", editor_post() | {"add": "sections"})
+    assert response.status_code == 200
+    assert b'name="sections-1-heading"' in response.content
+    article.refresh_from_db()
+    assert article.current_revision.number == 1
+
+
+def test_references_reordered_without_javascript_carry_their_citations(author_client, article):
+    data = editor_post(
+        sections=[("S", "Iron [1], dopamine [2], both [1, 2].")],
+        references=[{"kind": "research", "title": "Iron"}, {"kind": "guideline", "title": "Dopamine"}],
+    )
+    data |= {"references-0-ORDER": "2", "references-1-ORDER": "1"}
+    author_client.post(f"/author/articles/{article.slug}/edit/", data)
+    article.refresh_from_db()
+    revision = article.current_revision
+    assert [r.title for r in revision.references.order_by("number")] == ["Dopamine", "Iron"]
+    assert revision.sections[0]["body"] == "Iron [2], dopamine [1], both [2, 1]."
+
+
+def test_a_removed_reference_leaves_its_citations_dangling_for_the_submission_check(author_client, article):
+    data = editor_post(
+        sections=[("S", "Iron [1], dopamine [2].")],
+        references=[{"kind": "research", "title": "Iron"}, {"kind": "guideline", "title": "Dopamine"}],
+    )
+    data |= {"references-0-DELETE": "on"}
+    response = author_client.post(f"/author/articles/{article.slug}/edit/", data, follow=True)
+    article.refresh_from_db()
+    assert article.current_revision.sections[0]["body"] == "Iron [2], dopamine [1]."
+    assert "cites [2], but there is no reference 2" in response.content.decode()
+
+
+def test_autosave_goes_through_revision_create_and_skips_unchanged_content(author_client, article):
+    url = f"/author/articles/{article.slug}/autosave/"
+    revision = article.current_revision
+    data = editor_post(
+        title=revision.title,
+        sections=[(s["heading"], s["body"]) for s in revision.sections],
+        references=[
+            {"kind": r.kind, "title": r.title, "source": r.source, "year": r.year} for r in revision.references.all()
+        ],
+    ) | {"summary_patient": revision.summary_patient, "summary_professional": revision.summary_professional}
+    answer = author_client.post(url, data).json()
+    assert answer["status"] == "saved" and answer["revision"] == 1
+    answer = author_client.post(url, data | {"summary_patient": "Changed."}).json()
+    assert answer["status"] == "saved" and answer["revision"] == 2
+    assert author_client.post(url, data | {"title": ""}).json()["errors"][0]["target"] == "id_title"
+
+
+def test_the_live_preview_renders_unsaved_content_with_the_readers_renderer(author_client, article):
+    data = editor_post(sections=[("From the Research", "Iron helps [1]. <script>x</script>")])
+    response = author_client.post("/author/preview/", data)
+    html = response.content.decode()
+    assert '<a class="citation" href="#ref-1"' in html
+    assert 'id="ref-1"' in html and "AAN guideline" in html
+    assert "<script>x" not in html
+    article.refresh_from_db()
+    assert article.current_revision.number == 1
 
 
 def test_my_articles_are_paged_and_filtered_by_state(author_client, author, neurology):

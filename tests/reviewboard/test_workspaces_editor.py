@@ -158,7 +158,7 @@ def test_forms_are_csrf_protected(submitted, editor):
 
 def test_dashboard_queries_do_not_grow_with_articles(editor_client, django_assert_max_num_queries):
     factories.ArticleFactory.create_batch(2)
-    with django_assert_max_num_queries(10) as small:
+    with django_assert_max_num_queries(11) as small:  # 10, and the frame's unread count
         editor_client.get("/editor/")
     factories.ArticleFactory.create_batch(10)
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -239,3 +239,30 @@ def test_changes_requested_round_through_the_pages(client, author, editor, board
     article.refresh_from_db()
     assert article.state == ArticleState.APPROVED
     assert article.approved_revision.number == 2
+
+
+def test_members_already_assigned_are_not_offered_and_suggestions_sit_beside_the_assign_form(
+    editor_client, editor, submitted, board
+):
+    services.assignment_create(article=submitted, board_member=board[0], actor=editor)
+    response = editor_client.get(f"/editor/articles/{submitted.slug}/")
+    form = response.context["assign_form"]
+    offered = {value for value, _ in form.fields["board_member"].widget.choices if value}
+    assert board[0].pk not in offered
+    assert board[1].pk in offered
+    html = response.content.decode()
+    desk = html[html.index('id="assign-title"') :]
+    # The suggestion's own Invite button and the form's Assign button are in the same panel.
+    assert f'name="board_member" value="{board[1].pk}"' in desk.split("Assign automatically")[0]
+    assert "already a reviewer in this round" in desk
+
+
+def test_the_timeline_names_people_and_their_roles_never_usernames(editor_client, editor, submitted, board):
+    services.assignment_create(article=submitted, board_member=board[0], actor=editor)
+    html = editor_client.get(f"/editor/articles/{submitted.slug}/").content.decode()
+    timeline = html[html.index('id="timeline-title"') :]
+    author = submitted.authors.first()
+    assert f"by {author.get_full_name()} (author)" in timeline
+    assert f"by {editor.get_full_name()} (editor)" in timeline
+    for user in (author, editor, board[0].user):
+        assert f">{user.username}<" not in html and f"by {user.username}" not in html

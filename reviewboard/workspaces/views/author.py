@@ -5,33 +5,35 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_POST
 
-from articles.exceptions import ValidationFailed
-from articles.models import Article, ArticleState, Reference, Revision
-from articles.presentation import revision_body_html
+from articles.exceptions import InvalidTransition, ValidationFailed
+from articles.models import Article, ArticleState, Reference, ReferenceKind, Revision
+from articles.presentation import body_html, revision_body_html
 from articles.rendering import render_markdown
 from articles.selectors import article_revisions
-from articles.services import article_create, revision_create
+from articles.services import (
+    REFERENCE_FIELDS,
+    RevisionContent,
+    article_create,
+    clean_content,
+    revision_content as saved_content,
+    revision_create,
+)
 from articles.validation import revision_errors
+from reviewboard import actions, services
 from reviewboard.actions import available_actions
 from reviewboard.permissions import AUTHOR_VIEW, access_article
 from reviewboard.selectors import article_timeline, articles_per_state, author_feedback, authored_articles
 from reviewboard.workspaces.diff import revision_diff
-from reviewboard.workspaces.forms import (
-    ArticleMetaForm,
-    ReasonForm,
-    ReferenceFormSet,
-    RevisionForm,
-    SectionFormSet,
-    place_errors,
-    revision_content,
-    revision_initial,
-)
-from reviewboard.workspaces.views.guards import author_required
+from reviewboard.workspaces.forms import DraftEditor, ReasonForm
+from reviewboard.workspaces.views.guards import author_required, perform
 
 AUDIENCES = {"patient": "Patient or caregiver", "professional": "Healthcare professional"}
 
@@ -70,103 +72,209 @@ def dashboard(request):
     return render(request, "workspaces/author/dashboard.html", context)
 
 
-def _editor_forms(data=None, initial=None):
-    main, sections, references = initial or ({}, [], [])
-    return (
-        RevisionForm(data, initial=main),
-        SectionFormSet(data, initial=sections, prefix="sections"),
-        ReferenceFormSet(data, initial=references, prefix="references"),
-    )
+def _render_editor(request, *, article, editor: DraftEditor, status: int = 200):
+    submit = actions.ACTIONS["submit"]
+    context = {
+        "article": article,
+        "editor": editor,
+        "meta": editor.meta,
+        "form": editor.form,
+        "sections": editor.sections,
+        "references": editor.references,
+        "list_errors": editor.list_errors,
+        "error_summary": editor.summary(),
+        # "Save and submit" where submitting is the next step (a draft, or a new article); resubmitting waits
+        # for a revision written after the feedback, so it is offered on the article's page once there is one.
+        "can_submit": article is None or submit.is_permitted(request.user, article),
+        "preview_html": _preview_html(editor, article.current_revision if article else None),
+        "reference_kinds": ReferenceKind.choices,
+    }
+    return render(request, "workspaces/author/edit.html", context, status=status)
 
 
-def _render_editor(request, *, article, form, sections, references, meta=None):
-    return render(
-        request,
-        "workspaces/author/edit.html",
-        {"article": article, "meta": meta, "form": form, "sections": sections, "references": references},
-    )
-
-
-def _saved(request, article: Article, revision: Revision):
-    """After a save: to the editor with the submission checks shown, or to the article when it is ready."""
-    if revision_errors(revision):
-        messages.warning(request, "Draft saved. A few things need attention before you can submit it.")
+def _saved(request, article: Article, revision: Revision, *, then_submit: bool = False):
+    """After a save: submit if asked, else to the editor with the submission checks shown, or to the article."""
+    problems = revision_errors(revision)
+    if then_submit and not problems:
+        perform(request, services.article_submit, actions.ACTIONS["submit"].done, article=article)
+        return redirect("workspaces:author_article", article.slug)
+    if problems:
+        messages.warning(
+            request,
+            f"Draft saved. {_count(len(problems), 'thing needs', 'things need')} attention before you can submit it: "
+            "see the list at the top.",
+        )
         return redirect(reverse("workspaces:author_edit", args=[article.slug]) + "?check=1")
     messages.success(request, "Draft saved. It is ready to submit.")
     return redirect("workspaces:author_article", article.slug)
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"1 {one}" if number == 1 else f"{number} {many}"
+
+
 @author_required
 def article_new(request):
     """Write a new article's first draft."""
-    if request.method == "POST":
-        meta = ArticleMetaForm(request.POST)
-        form, sections, references = _editor_forms(request.POST)
-        if all(f.is_valid() for f in (meta, form, sections, references)):
-            try:
-                article = article_create(
-                    actor=request.user,
-                    slug=meta.cleaned_data["slug"],
-                    specialty=meta.cleaned_data["specialty"],
-                    content=revision_content(form, sections, references),
-                    change_note=form.cleaned_data["change_note"] or "First draft",
-                )
-            except ValidationFailed as error:
-                place_errors(
-                    error,
-                    form=form,
-                    meta=meta,
-                    section_forms=sections.ordered_forms,
-                    reference_forms=references.ordered_forms,
-                )
-            else:
-                return _saved(request, article, article.current_revision)
-    else:
-        meta = ArticleMetaForm()
-        form, sections, references = _editor_forms()
-    return _render_editor(request, article=None, form=form, sections=sections, references=references, meta=meta)
+    if request.method != "POST":
+        return _render_editor(request, article=None, editor=DraftEditor(new=True))
+    if request.POST.get("add"):
+        return _render_editor(
+            request, article=None, editor=DraftEditor.with_one_more(request.POST, prefix=request.POST["add"], new=True)
+        )
+    editor = DraftEditor(request.POST, new=True)
+    if editor.is_valid():
+        try:
+            article = article_create(
+                actor=request.user,
+                slug=editor.meta.cleaned_data["slug"],
+                specialty=editor.meta.cleaned_data["specialty"],
+                content=editor.content(),
+                change_note=editor.form.cleaned_data["change_note"] or "First draft",
+            )
+        except ValidationFailed as error:
+            editor.place(error)
+        else:
+            return _saved(request, article, article.current_revision, then_submit=_then_submit(request))
+    return _render_editor(request, article=None, editor=editor, status=400)
+
+
+def _then_submit(request) -> bool:
+    return request.POST.get("then") == "submit"
+
+
+def _editable(request, slug) -> Article | None:
+    """Return the article if its state allows editing; else None, after saying why."""
+    article = _article_for(request.user, slug)
+    if article.is_editable:
+        return article
+    messages.error(request, f"The article is {article.get_state_display().lower()}: withdraw or revise it to edit it.")
+    return None
 
 
 @author_required
 def article_edit(request, slug):
     """Edit a draft: every save that changes something makes a new revision."""
-    article = _article_for(request.user, slug)
-    if not article.is_editable:
-        messages.error(
-            request, f"The article is {article.get_state_display().lower()}: withdraw or revise it to edit it."
-        )
-        return redirect("workspaces:author_article", article.slug)
-    if request.method == "POST":
-        form, sections, references = _editor_forms(request.POST)
-        if all(f.is_valid() for f in (form, sections, references)):
-            previous = article.current_revision_id
-            try:
-                revision = revision_create(
-                    article=article,
-                    actor=request.user,
-                    content=revision_content(form, sections, references),
-                    change_note=form.cleaned_data["change_note"],
-                )
-            except ValidationFailed as error:
-                place_errors(
-                    error, form=form, section_forms=sections.ordered_forms, reference_forms=references.ordered_forms
-                )
-            else:
-                if revision.pk == previous:
-                    messages.info(request, "Nothing changed: the draft is as it was.")
-                    return redirect("workspaces:author_article", article.slug)
-                return _saved(request, article, revision)
-    else:
+    article = _editable(request, slug)
+    if article is None:
+        return redirect("workspaces:author_article", slug)
+    if request.method != "POST":
         current = article.current_revision
-        form, sections, references = _editor_forms(initial=revision_initial(current))
+        editor = DraftEditor(revision=current)
         if request.GET.get("check") and current is not None:
-            place_errors(
-                revision_errors(current),
-                form=form,
-                section_forms=sections.forms[: sections.initial_form_count()],
-                reference_forms=references.forms[: references.initial_form_count()],
+            editor.place(revision_errors(current), saved=True)
+        return _render_editor(request, article=article, editor=editor)
+    if request.POST.get("add"):
+        editor = DraftEditor.with_one_more(request.POST, prefix=request.POST["add"], new=False)
+        return _render_editor(request, article=article, editor=editor)
+    editor = DraftEditor(request.POST)
+    if editor.is_valid():
+        try:
+            revision = revision_create(
+                article=article,
+                actor=request.user,
+                content=editor.content(),
+                change_note=editor.form.cleaned_data["change_note"],
             )
-    return _render_editor(request, article=article, form=form, sections=sections, references=references)
+        except ValidationFailed as error:
+            editor.place(error)
+        except InvalidTransition as error:
+            messages.error(request, error.message)
+            return redirect("workspaces:author_article", article.slug)
+        else:
+            return _saved(request, article, revision, then_submit=_then_submit(request))
+    return _render_editor(request, article=article, editor=editor, status=400)
+
+
+def _summary_json(editor: DraftEditor) -> list[dict]:
+    return [{"message": item.message, "target": item.target} for item in editor.summary()]
+
+
+@require_POST
+@author_required
+def article_autosave(request, slug=None):
+    """Save the editor's content as the draft's next revision (unchanged content keeps the current one); answer JSON.
+
+    A new article is created once it has a specialty and a title; the answer then gives its editor's address.
+    """
+    editor = DraftEditor(request.POST, new=slug is None)
+    created = None
+    if not editor.is_valid():
+        return JsonResponse({"status": "invalid", "errors": _summary_json(editor)}, status=400)
+    try:
+        if slug is None:
+            if editor.meta.cleaned_data.get("specialty") is None or not editor.form.cleaned_data["title"].strip():
+                return JsonResponse({"status": "waiting", "message": "Choose a specialty and write a title to save."})
+            created = article_create(
+                actor=request.user,
+                slug=editor.meta.cleaned_data["slug"],
+                specialty=editor.meta.cleaned_data["specialty"],
+                content=editor.content(),
+                change_note=editor.form.cleaned_data["change_note"] or "First draft",
+            )
+            article, revision = created, created.current_revision
+        else:
+            article = _article_for(request.user, slug)
+            revision = revision_create(
+                article=article,
+                actor=request.user,
+                content=editor.content(),
+                change_note=editor.form.cleaned_data["change_note"],
+            )
+    except ValidationFailed as error:
+        editor.place(error)
+        return JsonResponse({"status": "invalid", "errors": _summary_json(editor)}, status=400)
+    except InvalidTransition as error:
+        return JsonResponse({"status": "locked", "message": error.message}, status=409)
+    answer = {
+        "status": "saved",
+        "revision": revision.number,
+        "saved_at": localtime(revision.created_at).strftime("%H:%M"),
+        "problems": len(revision_errors(revision)),
+    }
+    if created is not None:
+        answer |= {
+            "edit_url": reverse("workspaces:author_edit", args=[article.slug]),
+            "autosave_url": reverse("workspaces:author_autosave", args=[article.slug]),
+        }
+    return JsonResponse(answer)
+
+
+def _preview_html(editor: DraftEditor, revision: Revision | None = None) -> str:
+    """Return the editor's content (or, unbound, ``revision``'s) as the reader page will show it, cleaned the same."""
+    problems = []
+    if not editor.form.is_bound:
+        content = saved_content(revision) if revision else RevisionContent("", "", "")
+    elif editor.is_valid():
+        content = editor.content()
+        try:
+            content = clean_content(content)
+        except ValidationFailed as error:
+            problems = error.messages
+    else:
+        content = RevisionContent(title="", summary_patient="", summary_professional="")
+        problems = [item.message for item in editor.summary()]
+    references = [
+        Reference(number=number, **{name: value for name, value in reference.items() if name in REFERENCE_FIELDS})
+        for number, reference in enumerate(content.references, start=1)
+        if isinstance(reference, dict)
+    ]
+    context = {
+        "content": content,
+        "problems": problems,
+        # render_markdown escapes raw HTML and sanitises its output, so marking it safe is sound.
+        "summary_patient_html": mark_safe(render_markdown(content.summary_patient or "")),  # noqa: S308
+        "summary_professional_html": mark_safe(render_markdown(content.summary_professional or "")),  # noqa: S308
+        "body_html": body_html(content.sections, references),
+    }
+    return render_to_string("workspaces/author/_live_preview.html", context)
+
+
+@require_POST
+@author_required
+def article_live_preview(request):
+    """Render the editor's unsaved content as readers will see it (nothing is saved)."""
+    return HttpResponse(_preview_html(DraftEditor(request.POST)))
 
 
 @author_required
@@ -174,11 +282,18 @@ def article_detail(request, slug):
     """Show my article: its state, actions, the reviewers' feedback and the revision history."""
     article = _article_for(request.user, slug)
     feedback = author_feedback(article=article)
+    # Submitting is offered once the draft is ready (the action registry); until then, what stands in the way.
+    blocked = [
+        action
+        for action in (actions.ACTIONS["submit"], actions.ACTIONS["resubmit"])
+        if action.is_permitted(request.user, article) and not action.is_available(request.user, article)
+    ]
     return render(
         request,
         "workspaces/author/article.html",
         {
             "article": article,
+            "submission_problems": revision_errors(article.current_revision) if blocked else [],
             "revisions": article_revisions(article=article),
             "feedback": feedback,
             "transitions": article_timeline(article=article),

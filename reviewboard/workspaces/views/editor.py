@@ -8,11 +8,19 @@ from django.views.decorators.http import require_POST
 
 from articles.exceptions import InvalidTransition, ValidationFailed
 from articles.models import Article, ArticleState, Specialty
+from articles.people import person_name
 from articles.selectors import article_revisions
 from reviewboard import services
 from reviewboard.actions import available_actions
 from reviewboard.models import ReviewAssignment
-from reviewboard.permissions import ASSIGNMENT_CANCEL, EDITORIAL, access_article, access_assignment
+from reviewboard.permissions import (
+    ASSIGNMENT_CANCEL,
+    EDITORIAL,
+    access_article,
+    access_assignment,
+    board_member_of,
+    user_is_editor,
+)
 from reviewboard.selectors import (
     article_timeline,
     articles_per_state,
@@ -20,6 +28,7 @@ from reviewboard.selectors import (
     open_review_counts,
     reviewer_suggestions,
 )
+from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import AssignForm, ReasonForm, place_errors
 from reviewboard.workspaces.paging import keyset_page
 from reviewboard.workspaces.views.guards import editor_required, perform
@@ -60,13 +69,37 @@ def _article(request, slug: str) -> Article:
     return access_article(request.user, purpose=EDITORIAL, slug=slug)
 
 
+class _Roles:
+    """Names each person of an article's timeline by their role in it: author, board member, editor."""
+
+    def __init__(self, article):
+        self.author_ids = set(article.authors.values_list("pk", flat=True))
+        self.known: dict[int, str] = {}
+
+    def __call__(self, user) -> str:
+        if user.pk not in self.known:
+            if user.pk in self.author_ids:
+                role = "author"
+            elif user_is_editor(user):
+                role = "editor"
+            elif board_member_of(user) is not None:
+                role = "board member"
+            else:
+                role = "staff"
+            self.known[user.pk] = role
+        return self.known[user.pk]
+
+
 def _timeline(article, revisions, assignments, transitions) -> list[dict]:
-    """Merge revisions, assignments, reviews and transitions into one list, oldest first."""
+    """Merge revisions, assignments, reviews and transitions into one list, oldest first, naming who did each."""
+    role = _Roles(article)
     entries = [
         {
             "when": r.created_at,
             "kind": "revision",
-            "title": f"Revision {r.number} by {r.created_by}",
+            "title": f"Revision {r.number} saved",
+            "who": person_name(r.created_by),
+            "role": role(r.created_by),
             "body": r.change_note,
         }
         for r in revisions
@@ -76,7 +109,10 @@ def _timeline(article, revisions, assignments, transitions) -> list[dict]:
             {
                 "when": a.created_at,
                 "kind": "assignment",
-                "title": f"{a.board_member.display_name} invited to review revision {a.revision.number}",
+                "title": f"{a.board_member.display_name}, {a.board_member.credentials}, "
+                f"invited to review revision {a.revision.number}",
+                "who": person_name(a.assigned_by) if a.assigned_by_id else "",
+                "role": role(a.assigned_by) if a.assigned_by_id else "",
                 "body": f"Now {a.get_status_display().lower()}; due {a.due_date:%B %-d, %Y}."
                 + (f" Reason: {a.decline_reason}" if a.decline_reason else ""),
             }
@@ -87,7 +123,9 @@ def _timeline(article, revisions, assignments, transitions) -> list[dict]:
                 {
                     "when": review.created_at,
                     "kind": "review",
-                    "title": f"{a.board_member.display_name}: {review.get_decision_display()}",
+                    "title": f"Review: {review.get_decision_display()}",
+                    "who": f"{a.board_member.display_name}, {a.board_member.credentials}",
+                    "role": "board member",
                     "body": review.comments_to_author,
                     "confidential": review.confidential_comments,
                 }
@@ -98,7 +136,9 @@ def _timeline(article, revisions, assignments, transitions) -> list[dict]:
                 "when": t.created_at,
                 "kind": "transition",
                 "title": f"{t.get_from_state_display()} → {t.get_to_state_display()} "
-                f"({t.transition.replace('_', ' ')}) by {t.actor}",
+                f"({t.transition.replace('_', ' ')})",
+                "who": person_name(t.actor) if t.actor_id else "The system",
+                "role": role(t.actor) if t.actor_id else "",
                 "body": t.reason,
             }
         )
@@ -116,11 +156,16 @@ def _article_page(request, article, *, assign_form=None, status=200):
     revisions = list(article_revisions(article=article))
     assignments = list(
         ReviewAssignment.objects.filter(revision__article=article)
-        .select_related("revision", "board_member__user", "review")
+        .select_related("revision", "board_member__user", "review", "assigned_by")
         .order_by("-revision__number", "due_date", "pk")
     )
     actions = available_actions(request.user, article)
     assigning = any(action.name == "assign" for action in actions)
+    suggestions = reviewer_suggestions(article=article) if assigning else []
+    eligible = [s.board_member for s in suggestions if s.eligible]
+    if assign_form is None:
+        assign_form = AssignForm()
+    assign_form.offer(eligible)
     return render(
         request,
         "workspaces/editor/article.html",
@@ -128,14 +173,24 @@ def _article_page(request, article, *, assign_form=None, status=200):
             "article": article,
             "assignments": assignments,
             "assigning": assigning,
-            "suggestions": reviewer_suggestions(article=article) if assigning else [],
-            "assign_form": assign_form or AssignForm(),
+            "suggestions": [s for s in suggestions if s.eligible],
+            "unavailable": [s for s in suggestions if not s.eligible],
+            "assign_form": assign_form,
+            "changes": _changes_since_approved(article),
             "reason_form": ReasonForm(),
             "actions": actions,
             "timeline": _timeline(article, revisions, assignments, article_timeline(article=article)),
         },
         status=status,
     )
+
+
+def _changes_since_approved(article):
+    """Return what the revision under review (or the current one) changes in what readers see, if they see any."""
+    newer = article.submitted_revision if article.accepts_reviewers else article.current_revision
+    if article.approved_revision_id is None or newer is None or newer.pk == article.approved_revision_id:
+        return None
+    return revision_diff(article.approved_revision, newer)
 
 
 @require_POST
