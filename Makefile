@@ -6,20 +6,31 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format install migrate demo worker beat bench bench-web audit clean \
+.PHONY: help run test lint lock lock-check format install migrate demo worker beat bench bench-web audit clean \
 	cluster cluster-stop cluster-status cluster-test
 .DEFAULT_GOAL := help
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-14s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+# The environment is the lock, to the hash: requirements/dev.txt is uv.lock exported for pip (`make lock`).
+$(STAMP): requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the dependencies
+install: $(STAMP) ## Create .venv and install the locked dependencies (hashes checked)
+
+lock: install ## Resolve pyproject.toml into uv.lock and export requirements/runtime.txt and dev.txt
+	$(VENV)/bin/uv lock
+	$(VENV)/bin/uv export --frozen --no-dev --no-emit-project --format requirements-txt --no-header -q -o requirements/runtime.txt
+	$(VENV)/bin/uv export --frozen --no-emit-project --format requirements-txt --no-header -q -o requirements/dev.txt
+
+lock-check: install ## Fail if uv.lock or the exported files are out of date with pyproject.toml
+	$(VENV)/bin/uv lock --check
+	$(VENV)/bin/uv export --frozen --no-dev --no-emit-project --format requirements-txt --no-header -q | diff -q - requirements/runtime.txt
+	$(VENV)/bin/uv export --frozen --no-emit-project --format requirements-txt --no-header -q | diff -q - requirements/dev.txt
 
 migrate: install ## Apply the migrations
 	$(PY) manage.py migrate --noinput
@@ -49,6 +60,7 @@ format: install ## Format and fix with ruff
 
 test: lint ## Lint, check migrations, run every test
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check --fail-level WARNING
 	$(VENV)/bin/pytest
 
 worker: install ## Run a Celery worker (needs REDIS_URL)

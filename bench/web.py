@@ -245,6 +245,8 @@ def start_gunicorn(server: Server, args: argparse.Namespace) -> subprocess.Popen
         "2048",
         "--log-level",
         "warning",
+        "--config",
+        "python:config.gunicorn",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **server.env}, start_new_session=True)  # noqa: S603
     deadline = time.monotonic() + 60

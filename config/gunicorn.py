@@ -6,6 +6,10 @@ its live gauges drop the dead process (counters and histograms keep what it coun
 
 import os
 
+# gunicorn 24+ opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl): two nodes on one machine
+# (`make cluster`) would take it from each other, and nothing here uses it.
+control_socket_disable = True
+
 
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
