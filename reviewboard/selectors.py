@@ -145,9 +145,14 @@ def open_assignments_for(*, board_member: BoardMember) -> QuerySet[ReviewAssignm
 
 def approving_board_members(revision: Revision) -> list[BoardMember]:
     """Return the board members whose completed reviews approved ``revision``, by name, with their specialties."""
+    return approving_board_members_by_revision([revision.pk]).get(revision.pk, [])
+
+
+def approving_board_members_by_revision(revision_ids: list[int]) -> dict[int, list[BoardMember]]:
+    """Return, by revision id, the board members whose completed reviews approved each revision, by name."""
     reviews = (
         Review.objects.filter(
-            assignment__revision=revision,
+            assignment__revision_id__in=revision_ids,
             assignment__status=AssignmentStatus.COMPLETED,
             decision=Decision.APPROVE,
         )
@@ -157,7 +162,10 @@ def approving_board_members(revision: Revision) -> list[BoardMember]:
         )
         .order_by("assignment__board_member__user__last_name", "assignment__board_member__user__first_name", "pk")
     )
-    return [review.assignment.board_member for review in reviews]
+    by_revision: dict[int, list[BoardMember]] = {}
+    for review in reviews:
+        by_revision.setdefault(review.assignment.revision_id, []).append(review.assignment.board_member)
+    return by_revision
 
 
 def author_feedback(*, article: Article) -> QuerySet[Review]:
