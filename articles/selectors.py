@@ -104,7 +104,7 @@ class ApprovedVersion:
     approved_at: datetime
     note: str
     is_correction: bool
-    reviewers: list
+    reviewers: list[Any]
 
 
 def approved_history(*, article: Article) -> list[ApprovedVersion]:
@@ -121,6 +121,7 @@ def approved_history(*, article: Article) -> list[ApprovedVersion]:
     return [
         ApprovedVersion(revision_id, number, approved_at, note, correction, approvers.get(revision_id, []))
         for revision_id, number, approved_at, note, correction in rows
+        if approved_at is not None  # the filter's, for the type checker
     ]
 
 
@@ -149,7 +150,7 @@ def article_bylines(*, article: Article) -> list[AuthorByline]:
     return bylines
 
 
-def corrections_and_retractions() -> tuple[list[ApprovedVersion], QuerySet[Article]]:
+def corrections_and_retractions() -> tuple[list[ChangeNote], QuerySet[Article]]:
     """Return the published corrections (approved notes flagged as such, of articles readers see) and retractions."""
     corrections = (
         ChangeNote.objects.filter(is_correction=True, approved_at__isnull=False, article__in=published_articles())
@@ -180,7 +181,7 @@ def feed_articles(*, limit: int) -> tuple[list[Article], list[Article]]:
     retracted articles carry their approved revision's title and the notice, never their text.
     """
     note = ChangeNote.objects.filter(revision_id=OuterRef("approved_revision_id"))
-    published = list(
+    published: list[Article] = list(
         published_articles()
         .annotate(
             reader_note=Subquery(note.values("text")[:1]), is_correction=Subquery(note.values("is_correction")[:1])
@@ -193,3 +194,17 @@ def feed_articles(*, limit: int) -> tuple[list[Article], list[Article]]:
         .order_by("-retracted_at", "pk")[:limit]
     )
     return published, retracted
+
+
+def pending_change_note(*, article: Article) -> tuple[bool, ChangeNote | None]:
+    """Return whether the article's current revision takes a note for readers now, and its note if written.
+
+    It does while the current revision is a new one of a published article, not yet approved.
+    """
+    revision_id = article.current_revision_id
+    if article.approved_revision_id is None or revision_id is None or revision_id == article.approved_revision_id:
+        return False, None
+    note = ChangeNote.objects.filter(revision_id=revision_id).first()
+    if note is not None and note.approved_at is not None:
+        return False, None
+    return True, note

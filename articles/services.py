@@ -189,7 +189,10 @@ def _write(*, article: Article, actor: User, content: RevisionContent, change_no
         for position, reference in enumerate(content.references, start=1)
     )
     # The note for readers follows the draft from revision to revision until it is approved.
-    pending = ChangeNote.objects.filter(revision_id=article.current_revision_id, approved_at__isnull=True).first()
+    previous = article.current_revision_id
+    pending = None
+    if previous is not None:
+        pending = ChangeNote.objects.filter(revision_id=previous, approved_at__isnull=True).first()
     if pending is not None:
         ChangeNote.objects.create(
             revision=revision, article=article, text=pending.text, is_correction=pending.is_correction

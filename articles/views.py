@@ -129,8 +129,7 @@ def _structured_data(*, revision: Revision, canonical_url: str, context: dict) -
         "lastReviewed": approved_at.date().isoformat(),
         "reviewedBy": [_person_ld(member) for member in context["reviewers"]],
         "author": [
-            {"@type": "Person", "name": byline.name, "jobTitle": byline.credentials}
-            for byline in context["bylines"]
+            {"@type": "Person", "name": byline.name, "jobTitle": byline.credentials} for byline in context["bylines"]
         ],
         "citation": revision_citations_ld(revision),
     }
@@ -246,7 +245,7 @@ def _render_article(request, *, slug: str, audience: str) -> reader_http.Rendere
         raise Http404("No published article at this address.")
     context = _page_context(request, revision, audience=audience)
     context["structured_data"] = _structured_data(
-        revision=revision, canonical_url=context["canonical_url"], context=context
+        revision=revision, canonical_url=str(context["canonical_url"]), context=context
     )
     html = render_to_string("articles/article_detail.html", context, request=request)
     approved_at = revision.article.approved_at

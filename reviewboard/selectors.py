@@ -210,3 +210,13 @@ def operations_snapshot() -> OperationsSnapshot:
         oldest_pending_event_age_seconds=max((now - oldest[0]).total_seconds(), 0.0) if oldest else 0.0,
         failed_messages=Message.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True, attempts__gt=0).count(),
     )
+
+
+def public_board() -> QuerySet[BoardMember]:
+    """Return the active board members readers see, by name, with their specialties and verifying editor."""
+    return (
+        BoardMember.objects.active()
+        .select_related("user", "verified_by")
+        .prefetch_related(Prefetch("specialties", queryset=Specialty.objects.order_by("name")))
+        .order_by("user__last_name", "user__first_name", "pk")
+    )

@@ -1,20 +1,11 @@
 """Reads for the public pages about the people and the record behind the articles: only what readers may see."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
-from articles.models import Article, Specialty
+from articles.models import Article
 from articles.selectors import published_articles
 from reviewboard.models import AssignmentStatus, BoardMember, Decision, Review
-
-
-def public_board() -> QuerySet[BoardMember]:
-    """Return the active board members readers see, by name, with their specialties and verifying editor."""
-    return (
-        BoardMember.objects.active()
-        .select_related("user", "verified_by")
-        .prefetch_related(Prefetch("specialties", queryset=Specialty.objects.order_by("name")))
-        .order_by("user__last_name", "user__first_name", "pk")
-    )
+from reviewboard.selectors import public_board
 
 
 def public_member(*, slug: str) -> BoardMember | None:
@@ -34,3 +25,6 @@ def articles_reviewed_by(*, member: BoardMember) -> QuerySet[Article]:
         decision=Decision.APPROVE,
     ).values("assignment__revision_id")
     return published_articles().filter(approved_revision__in=approved_revisions).order_by("-approved_at", "pk")
+
+
+__all__ = ["articles_reviewed_by", "public_board", "public_member"]
