@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from articles import services as content
+from articles.exceptions import InvalidTransition
 from articles.models import ChangeNote
 from reviewboard import services
 from reviewboard.services_profiles import board_member_verify
@@ -197,7 +198,7 @@ def test_json_ld_names_reviewers_authors_citations_and_dates(client, twice_appro
 def test_change_note_is_kept_once_its_revision_is_approved(twice_approved, author):
     note = ChangeNote.objects.get(revision=twice_approved.approved_revision)
     assert note.approved_at is not None
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTransition):
         content.change_note_write(article=twice_approved, actor=author, text_for_readers="Rewrite history.")
     note.refresh_from_db()
     assert note.text == "The dose was wrong."
