@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from articles import text
-from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
+from articles.exceptions import ActionForbidden, FieldError, InvalidTransition, ValidationFailed
 from articles.models import Article, ChangeNote, Reference, ReferenceKind, Revision, Specialty
-from articles.permissions import EDIT, access_article, user_can_create_article
+from articles.permissions import EDIT, access_article, user_can_create_article, user_is_editor
 
 REFERENCE_FIELDS = ("kind", "title", "source", "year", "authors", "doi", "pmid", "url", "volume", "issue", "pages")
 # What even a draft must hold: a title, and for each reference its kind and title.
@@ -320,3 +320,16 @@ def change_note_approve(*, revision: Revision, when: Any) -> ChangeNote:
         note.approved_at = when
         note.save(update_fields=["approved_at"])
     return note
+
+
+def article_review_interval_set(*, article: Article, actor: User, days: int | None) -> Article:
+    """Set the days between reviews of ``article`` (None: its specialty's, else the site's); editors only."""
+    if not user_is_editor(actor):
+        raise ActionForbidden("Editors set how often an article is reviewed.")
+    if days is not None and not 30 <= days <= 3650:
+        raise ValidationFailed([FieldError("review_interval_days", "Choose between 30 and 3,650 days.", "invalid")])
+    with transaction.atomic():
+        article = access_article(actor, purpose=EDIT, pk=article.pk, lock=True)
+        article.review_interval_days = days
+        article.save(update_fields=["review_interval_days", "updated_at"])
+    return article

@@ -63,6 +63,7 @@ editor_patterns = [
     path("editor/board/", people.board_verification, name="editor_board"),
     path("editor/articles/<slug:slug>/", editor.article_detail, name="editor_article"),
     path("editor/articles/<slug:slug>/assign/", editor.assign, name="editor_assign"),
+    path("editor/articles/<slug:slug>/review-interval/", people.review_interval, name="editor_review_interval"),
     path("editor/articles/<slug:slug>/auto-assign/", editor.auto_assign, name="editor_auto_assign"),
     path(
         "editor/articles/<slug:slug>/assignments/<int:assignment_id>/cancel/",

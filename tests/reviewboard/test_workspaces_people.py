@@ -101,3 +101,25 @@ def test_author_sets_byline(client, author):
     client.post("/author/byline/", {"credentials": "MD, MPH"})
 
     assert author.byline.credentials == "MD, MPH"
+
+
+def test_editor_sets_the_review_interval_and_readers_see_the_new_due_date(client, article, editor, author, board):
+    import datetime
+
+    from django.utils import timezone
+
+    published = publish(article, reviewers=board[:2], when=timezone.now() - datetime.timedelta(days=100))
+    client.force_login(author)
+    refused = client.post(f"/editor/articles/{published.slug}/review-interval/", {"review_interval_days": "60"})
+    client.force_login(editor)
+
+    client.post(f"/editor/articles/{published.slug}/review-interval/", {"review_interval_days": "60"})
+    page = client.get(f"/editor/articles/{published.slug}/").content.decode()
+    client.logout()
+    reader = client.get(published.get_absolute_url()).content.decode()
+
+    assert refused.status_code == 403
+    published.refresh_from_db()
+    assert published.review_interval_days == 60
+    assert "Overdue for review" in page
+    assert "Overdue for review" in reader
