@@ -179,6 +179,8 @@ REVIEW_REMIND_DAYS_BEFORE = env.int("REVIEW_REMIND_DAYS_BEFORE", default=2)
 REVIEW_ESCALATE_AFTER_DAYS = env.int("REVIEW_ESCALATE_AFTER_DAYS", default=3)
 REREVIEW_AFTER_DAYS = env.int("REREVIEW_AFTER_DAYS", default=365)
 NOTIFICATIONS_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A message whose sending fails this many times is set aside as failed, with its error (admin: retry now).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
 # Readers: how long a staff preview link stays valid (seconds); follow-up questions a client
 # address may send per window (seconds); proxies in front that append to X-Forwarded-For.
