@@ -17,6 +17,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
+# The profile, fixed when the settings load (test runners turn DEBUG off by themselves; this stays).
+PRODUCTION_PROFILE = not DEBUG
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key-do-not-deploy")
 else:
