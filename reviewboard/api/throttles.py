@@ -21,7 +21,7 @@ class _ClientAddressThrottle:
 
     def allow_request(self, request, view):
         try:
-            return super().allow_request(request, view)  # type: ignore[misc]
+            return super().allow_request(request, view)
         except CACHE_UNAVAILABLE:
             # Fail open: an outage of the counter's store must not take the API down with it.
             logger.warning("API throttle store unreachable: request let through unthrottled", exc_info=True)
