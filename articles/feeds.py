@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
+from articles.rendering import render_markdown
 from articles.selectors import published_articles
 
 FEED_LENGTH = 50
@@ -22,7 +23,9 @@ class PublishedArticlesFeed(Feed):
         return item.approved_revision.title
 
     def item_description(self, item):
-        return item.approved_revision.summary_patient
+        # Atom's summary is type="html": the summary as the page shows it (Markdown through the page's allow-list,
+        # raw HTML escaped), never the author's text as markup. Titles and categories are Atom text: escaped.
+        return render_markdown(item.approved_revision.summary_patient)
 
     def item_link(self, item):
         return reverse("articles:detail", args=[item.slug])

@@ -79,6 +79,11 @@ def user_can_see_confidential_comments(user: Person) -> bool:
     return user_is_editor(user)
 
 
+def user_can_retry_notifications(user: Person) -> bool:
+    """Editors and admins may make failed or waiting notifications due again."""
+    return user_is_editor(user)
+
+
 def _editor_role(user: Person) -> bool:
     return user_is_editor(user)
 
