@@ -18,7 +18,9 @@ from reviewboard.models import (
     TransitionLogEntry,
 )
 from reviewboard.notifications.models import Channel, EventStatus, Message, OutboxEvent
+from reviewboard.permissions import Person, ThreadRights, thread_rights
 from reviewboard.policy import round_member_ids
+from reviewboard.review_models import CommentThread, ThreadComment
 
 
 @dataclass
@@ -201,4 +203,22 @@ def operations_snapshot() -> OperationsSnapshot:
         reviews_past_due=ReviewAssignment.objects.open().filter(due_date__lt=timezone.localdate(now)).count(),
         oldest_pending_event_age_seconds=max((now - oldest[0]).total_seconds(), 0.0) if oldest else 0.0,
         failed_messages=Message.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True, attempts__gt=0).count(),
+    )
+
+
+def visible_threads(*, user: Person, article: Article, rights: ThreadRights | None = None) -> QuerySet[CommentThread]:
+    """Return the article's comment threads that ``user`` may see, oldest first, with their comments and people.
+
+    Confidential threads only for editors and the board (``permissions.thread_rights``); nothing for
+    anyone who may not see the threads. Every surface (the review page, the author's page, the API) reads here.
+    """
+    rights = rights or thread_rights(user, article)
+    if not rights.view:
+        return CommentThread.objects.none()
+    threads = CommentThread.objects.filter(article=article)
+    if not rights.confidential:
+        threads = threads.filter(confidential=False)
+    comments = ThreadComment.objects.select_related("author").order_by("created_at", "pk")
+    return threads.select_related("opened_by", "resolved_by", "revision", "anchor_revision").prefetch_related(
+        Prefetch("comments", queryset=comments)
     )

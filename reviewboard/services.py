@@ -46,6 +46,7 @@ from reviewboard.permissions import (
 )
 from reviewboard.policy import approval_outcome, reviewers_still_needed
 from reviewboard.selectors import open_round, reviewer_suggestions
+from reviewboard.services_threads import threads_reanchor
 
 S = ArticleState
 
@@ -134,6 +135,7 @@ def _transition(
         number = (article.review_rounds.aggregate(top=Max("number"))["top"] or 0) + 1
         assert article.submitted_revision is not None  # submit and resubmit set it
         ReviewRound.objects.create(article=article, revision=article.submitted_revision, number=number)
+        threads_reanchor(article=article, revision=article.submitted_revision)
     elif name in ROUND_OUTCOMES:
         _end_round(article=article, outcome=ROUND_OUTCOMES[name], actor=actor)
 

@@ -329,3 +329,18 @@ class AssignForm(forms.Form):
             ("", "Choose a board member"),
             *((m.pk, f"{m.display_name}, {m.credentials}") for m in members),
         ]
+
+
+class ThreadForm(forms.Form):
+    """A new comment on a paragraph, or on a passage of it (``quote``); the service checks the passage."""
+
+    field = forms.CharField(required=False)
+    index = forms.CharField(required=False)
+    paragraph = forms.CharField(required=False)
+    quote = text_field(text.QUOTED_PASSAGE, label="Passage")
+    body = text_field(text.THREAD_COMMENT, label="Comment")
+    confidential = forms.BooleanField(required=False)
+
+
+class ReplyForm(forms.Form):
+    body = text_field(text.THREAD_COMMENT, label="Reply")

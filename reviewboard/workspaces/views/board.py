@@ -21,6 +21,7 @@ from reviewboard.permissions import (
 from reviewboard.selectors import open_assignments_for
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DecisionForm, DeclineForm
+from reviewboard.workspaces.threads import commented_text
 from reviewboard.workspaces.views.author import revision_page_context
 from reviewboard.workspaces.views.guards import board_member_required, perform
 
@@ -76,6 +77,8 @@ def _review_page(request, assignment, decision_form, status=200):
         "can_respond": user_can_respond(request.user, assignment),
         "decision_form": decision_form,
         "decline_form": DeclineForm(),
+        "text": commented_text(user=request.user, article=article, revision=revision),
+        "back": request.path,
         **revision_page_context(revision, "patient"),
     }
     return render(request, "workspaces/board/assignment.html", context, status=status)

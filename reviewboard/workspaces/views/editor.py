@@ -31,6 +31,7 @@ from reviewboard.selectors import (
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import AssignForm, ReasonForm, place_errors
 from reviewboard.workspaces.paging import keyset_page
+from reviewboard.workspaces.threads import reviewed_text
 from reviewboard.workspaces.views.guards import editor_required, perform
 
 S = ArticleState
@@ -179,6 +180,8 @@ def _article_page(request, article, *, assign_form=None, status=200):
             "changes": _changes_since_approved(article),
             "reason_form": ReasonForm(),
             "actions": actions,
+            "text": reviewed_text(user=request.user, article=article),
+            "back": request.path,
             "timeline": _timeline(article, revisions, assignments, article_timeline(article=article)),
         },
         status=status,
