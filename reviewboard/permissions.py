@@ -241,6 +241,9 @@ THREAD_OPEN = Purpose(
     user_can_open_thread,
     "Only editors and the board members reviewing this round comment on the text.",
 )
+THREADS_VIEW = Purpose(
+    "threads", user_can_view_threads, user_can_view_threads, "Only the article's authors, reviewers and editors."
+)
 THREAD_VIEW = "view"
 THREAD_REPLY = "reply"
 THREAD_RESOLVE = "resolve"

@@ -394,3 +394,62 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+# Comment threads on the text
+
+
+class ThreadCommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.SerializerMethodField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_author(self, comment) -> str:
+        return person_name(comment.author)
+
+
+class ThreadAnchorSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(source="anchor_revision.number", help_text="The revision's number.")
+    index = serializers.IntegerField(source="anchor_index")
+    paragraph = serializers.IntegerField(source="anchor_paragraph")
+    start = serializers.IntegerField(source="anchor_start")
+
+
+class ThreadSerializer(serializers.Serializer):
+    """A thread on a passage: where it was written, where it sits now (``anchor``), and its comments."""
+
+    id = serializers.IntegerField()
+    revision = serializers.IntegerField(source="revision.number", help_text="The revision it was written on.")
+    field = serializers.CharField(help_text="summary_patient, summary_professional, section or reference.")
+    index = serializers.IntegerField(help_text="The section's position from 0, or the reference's number.")
+    paragraph = serializers.IntegerField(help_text="The paragraph's position in the field, from 0.")
+    quote = serializers.CharField(help_text="The passage, as readers see it.")
+    whole_paragraph = serializers.BooleanField()
+    start = serializers.IntegerField(help_text="Offset of the passage in the paragraph's text.")
+    end = serializers.IntegerField()
+    anchor = ThreadAnchorSerializer(
+        source="*", help_text="Where it sits now: an earlier revision if its passage changed."
+    )
+    confidential = serializers.BooleanField()
+    status = serializers.CharField()
+    opened_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    comments = ThreadCommentSerializer(many=True, source="comments.all")
+
+    def get_opened_by(self, thread) -> str:
+        return person_name(thread.opened_by)
+
+
+class ThreadInputSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="summary_patient, summary_professional, section or reference.")
+    index = serializers.IntegerField(default=0, help_text="The section's position from 0, or the reference's number.")
+    paragraph = serializers.IntegerField(default=0, help_text="The paragraph's position in the field, from 0.")
+    quote = text_input(text.QUOTED_PASSAGE, default="", help_text="Words of the paragraph; empty: all of it.")
+    body = text_input(text.THREAD_COMMENT, default="", help_text="Required.")
+    confidential = serializers.BooleanField(default=False, help_text="Editors and the board only.")
+
+
+class ReplyInputSerializer(serializers.Serializer):
+    body = text_input(text.THREAD_COMMENT, default="", help_text="Required.")

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from articles.replica import reader_reads
-from reviewboard.api.views import authors, base, board, editors, public
+from reviewboard.api.views import authors, base, board, editors, public, threads
 
 app_name = "api"
 
@@ -27,6 +27,12 @@ v1 = [
     path("assignments/<int:pk>/accept/", board.AssignmentAcceptView.as_view(), name="assignment-accept"),
     path("assignments/<int:pk>/decline/", board.AssignmentDeclineView.as_view(), name="assignment-decline"),
     path("assignments/<int:pk>/review/", board.AssignmentReviewView.as_view(), name="assignment-review"),
+    # Comment threads on the text: authors, reviewers and editors alike, each seeing what they may
+    path("review/articles/<slug:slug>/threads/", threads.ArticleThreadsView.as_view(), name="threads"),
+    path("threads/<int:pk>/", threads.ThreadDetailView.as_view(), name="thread"),
+    path("threads/<int:pk>/replies/", threads.ThreadReplyView.as_view(), name="thread-replies"),
+    path("threads/<int:pk>/resolve/", threads.ThreadResolveView.as_view(), name="thread-resolve"),
+    path("threads/<int:pk>/reopen/", threads.ThreadReopenView.as_view(), name="thread-reopen"),
     # Editors
     path("editorial/articles/", editors.EditorArticleListView.as_view(), name="editorial-articles"),
     path("editorial/board-members/", editors.BoardMemberListView.as_view(), name="editorial-board-members"),

@@ -7,7 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from reviewboard.permissions import THREAD_OPEN, THREAD_VIEW, access_article, access_thread, user_is_board_member, user_is_editor
+from reviewboard.permissions import (
+    THREAD_OPEN,
+    THREAD_VIEW,
+    access_article,
+    access_thread,
+    user_is_board_member,
+    user_is_editor,
+)
 from reviewboard.services_threads import thread_open, thread_reopen, thread_reply, thread_resolve
 from reviewboard.workspaces.forms import ReplyForm, ThreadForm
 from reviewboard.workspaces.views.guards import perform, redirect_back
