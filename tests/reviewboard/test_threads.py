@@ -230,7 +230,9 @@ def test_a_wrong_passage_is_reported_on_the_page(client, review, board):
     assert not CommentThread.objects.exists()
 
 
-def test_author_page_shows_threads_without_confidential_ones_and_the_author_replies(client, review, author, editor, board):
+def test_author_page_shows_threads_without_confidential_ones_and_the_author_replies(
+    client, review, author, editor, board
+):
     public = _open(review, board[0].user, body="Check the dose.")
     _open(review, editor, confidential=True, body="Reviewer seems unsure.")
     client.force_login(author)
@@ -238,7 +240,8 @@ def test_author_page_shows_threads_without_confidential_ones_and_the_author_repl
     assert "Check the dose." in html
     assert "Reviewer seems unsure." not in html and "Confidential" not in html
     assert reverse("workspaces:thread_open", args=[review.slug]) not in html  # the author does not open threads
-    response = client.post(reverse("workspaces:thread_reply", args=[public.pk]), {"body": "Fixed in the next revision."})
+    reply = {"body": "Fixed in the next revision."}
+    response = client.post(reverse("workspaces:thread_reply", args=[public.pk]), reply)
     assert response.status_code == 302
     assert public.comments.last().body == "Fixed in the next revision."
 
