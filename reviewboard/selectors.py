@@ -20,7 +20,7 @@ from reviewboard.models import (
 from reviewboard.notifications.models import Channel, EventStatus, Message, OutboxEvent
 from reviewboard.permissions import Person, ThreadRights, thread_rights
 from reviewboard.policy import round_member_ids
-from reviewboard.review_models import CommentThread, ThreadComment
+from reviewboard.review_models import ChecklistAnswer, ChecklistItem, CommentThread, ThreadComment
 
 
 @dataclass
@@ -222,3 +222,61 @@ def visible_threads(*, user: Person, article: Article, rights: ThreadRights | No
     return threads.select_related("opened_by", "resolved_by", "revision", "anchor_revision").prefetch_related(
         Prefetch("comments", queryset=comments)
     )
+
+
+def checklist_items(*, specialty_id: int) -> QuerySet[ChecklistItem]:
+    """Return the checklist a reviewer answers for an article of the specialty, in order."""
+    return ChecklistItem.objects.filter(specialty_id=specialty_id, active=True).order_by("position", "pk")
+
+
+@dataclass
+class ChecklistRow:
+    text: str
+    required: bool
+    answers: list[ChecklistAnswer | None]
+
+
+@dataclass
+class ChecklistComparison:
+    """One round's checklist answers, an item a row and a reviewer a column."""
+
+    round_number: int
+    revision_number: int
+    reviewers: list[BoardMember]
+    rows: list[ChecklistRow]
+
+
+def checklist_comparison(*, article: Article) -> list[ChecklistComparison]:
+    """Return every round's checklist answers side by side for the editors, newest round first."""
+    answers = (
+        ChecklistAnswer.objects.filter(review__assignment__revision__article=article)
+        .select_related(
+            "review__assignment__board_member__user",
+            "review__assignment__review_round",
+            "review__assignment__revision",
+        )
+        .order_by("-review__assignment__review_round__number", "review__created_at", "position", "pk")
+    )
+    rounds: dict[int, ChecklistComparison] = {}
+    cells: dict[tuple[int, str], dict[int, ChecklistAnswer]] = {}
+    order: dict[int, list[tuple[str, bool]]] = {}
+    for answer in answers:
+        assignment = answer.review.assignment
+        number = assignment.review_round.number
+        comparison = rounds.setdefault(number, ChecklistComparison(number, assignment.revision.number, [], []))
+        if assignment.board_member not in comparison.reviewers:
+            comparison.reviewers.append(assignment.board_member)
+        key = (answer.item_text, answer.required)
+        if key not in order.setdefault(number, []):
+            order[number].append(key)
+        cells.setdefault((number, answer.item_text), {})[assignment.board_member_id] = answer
+    for number, comparison in rounds.items():
+        comparison.rows = [
+            ChecklistRow(
+                text,
+                required,
+                [cells.get((number, text), {}).get(member.pk) for member in comparison.reviewers],
+            )
+            for text, required in order[number]
+        ]
+    return list(rounds.values())

@@ -2,7 +2,7 @@
 applies the transition (which checks the state), saves, logs it, and queues its side effects for after
 the commit (``events.publish``)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -45,7 +45,8 @@ from reviewboard.permissions import (
     user_is_editor,
 )
 from reviewboard.policy import approval_outcome, reviewers_still_needed
-from reviewboard.selectors import open_round, reviewer_suggestions
+from reviewboard.review_models import ChecklistAnswer, ChecklistAnswerChoice, ChecklistItem
+from reviewboard.selectors import checklist_items, open_round, reviewer_suggestions
 from reviewboard.services_threads import threads_reanchor
 
 S = ArticleState
@@ -477,6 +478,43 @@ def conflict_declare(*, article: Article, actor: User, reason: str) -> ConflictO
     return conflict
 
 
+def _checklist_answers(
+    items: list[ChecklistItem], given: Mapping[object, Mapping[str, object]], *, decision: str, errors: text.FieldErrors
+) -> list[ChecklistAnswer]:
+    """Return the answers to ``items`` (unsaved) from ``given`` (by item id), recording each problem by item position.
+
+    Every required item is answered; an approval with "no" to a required item explains it in a note.
+    """
+    by_id = {str(key): value for key, value in given.items()}
+    known = {str(item.pk) for item in items}
+    for unknown in sorted(set(by_id) - known):
+        errors.add("checklist", f"There is no checklist item {unknown} for this article.", "unknown_item")
+    answers = []
+    for position, item in enumerate(items):
+        raw = by_id.get(str(item.pk)) or {}
+        answer = raw.get("answer") or ""
+        note = errors.text(raw.get("note", ""), text.CHECKLIST_NOTE, field="checklist.note", index=position)
+        if answer not in ChecklistAnswerChoice.values:
+            if answer or item.required:
+                errors.add(
+                    "checklist.answer", f"Answer “{item.text}”: yes, no or not applicable.", "required", position
+                )
+            continue
+        if decision == Decision.APPROVE and item.required and answer == ChecklistAnswerChoice.NO and not note:
+            errors.add(
+                "checklist.note",
+                f"You answered “no” to “{item.text}”: say why in a note before you approve.",
+                "note_required",
+                position,
+            )
+        answers.append(
+            ChecklistAnswer(
+                item=item, item_text=item.text, required=item.required, position=position, answer=answer, note=note
+            )
+        )
+    return answers
+
+
 def review_submit(
     *,
     assignment: ReviewAssignment,
@@ -484,15 +522,19 @@ def review_submit(
     decision: str,
     comments_to_author: str = "",
     confidential_comments: str = "",
+    checklist: Mapping[object, Mapping[str, object]] | None = None,
 ) -> Review:
-    """Record a board member's decision on the exact revision assigned, then apply the policy.
+    """Record a board member's decision on the exact revision assigned, with the checklist's answers; apply the policy.
 
     A request for changes returns the article to its authors at once; approvals approve it when
-    the approval policy is met. A recommendation to reject is for the editors to act on.
+    the approval policy is met. A recommendation to reject is for the editors to act on. ``checklist``
+    maps each checklist item's id to its answer ("yes", "no", "na") and note.
     """
     errors = text.FieldErrors()
     if decision not in Decision.values:
         errors.add("decision", f"Choose a decision: {', '.join(Decision.labels).lower()}.", "required")
+    items = list(checklist_items(specialty_id=assignment.revision.article.specialty_id))
+    answers = _checklist_answers(items, checklist or {}, decision=decision, errors=errors)
     to_author = errors.text(
         comments_to_author,
         text.COMMENTS_TO_AUTHOR,
@@ -512,6 +554,9 @@ def review_submit(
         review = Review.objects.create(
             assignment=assignment, decision=decision, comments_to_author=to_author, confidential_comments=confidential
         )
+        for answer in answers:
+            answer.review = review
+        ChecklistAnswer.objects.bulk_create(answers)
         assignment.complete()
         assignment.save(update_fields=["status", "completed_at"])
         events.publish("review_submitted", article_id=article.pk, actor_id=actor.pk, review_id=review.pk)

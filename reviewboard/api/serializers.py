@@ -15,7 +15,7 @@ from articles.rendering import render_markdown
 from articles.services import RevisionContent
 from reviewboard.actions import available_actions
 from reviewboard.models import AssignmentStatus, BoardMember, Decision, Review, ReviewAssignment
-from reviewboard.selectors import author_feedback
+from reviewboard.selectors import author_feedback, checklist_items
 
 PROHIBITED_BY_DRF = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
 
@@ -341,13 +341,25 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return str(assignment.board_member.display_name)
 
 
+class ChecklistItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    required = serializers.BooleanField()
+
+
 class AssignmentDetailSerializer(AssignmentSerializer):
     """An assignment with the exact revision the board member reviews."""
 
     content = RevisionContentSerializer(source="revision")
+    checklist = serializers.SerializerMethodField(help_text="The items to answer with the review, in order.")
 
     class Meta(AssignmentSerializer.Meta):
-        fields = [*AssignmentSerializer.Meta.fields, "content"]
+        fields = [*AssignmentSerializer.Meta.fields, "content", "checklist"]
+
+    @extend_schema_field(ChecklistItemSerializer(many=True))
+    def get_checklist(self, assignment) -> list:
+        items = checklist_items(specialty_id=assignment.revision.article.specialty_id)
+        return ChecklistItemSerializer(items, many=True).data
 
 
 class AssignmentQuerySerializer(serializers.Serializer):
@@ -361,10 +373,35 @@ class DeclineSerializer(serializers.Serializer):
     conflict_of_interest = serializers.BooleanField(default=False)
 
 
+class ChecklistAnswerInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="The checklist item's id (see the assignment's checklist).")
+    answer = serializers.CharField(allow_blank=True, help_text="yes, no or na.")
+    note = text_input(text.CHECKLIST_NOTE, default="", help_text="Required to approve with no to a required item.")
+
+
 class ReviewInputSerializer(serializers.Serializer):
     decision = serializers.CharField(help_text=f"One of: {', '.join(Decision.values)}.")
     comments_to_author = text_input(text.COMMENTS_TO_AUTHOR, default="", help_text="Required unless you approve.")
     confidential_comments = text_input(text.CONFIDENTIAL_COMMENTS, default="", help_text="Seen by the editors only.")
+    checklist = ChecklistAnswerInputSerializer(
+        many=True, required=False, help_text="An answer to every required item of the article's checklist."
+    )
+
+    def review(self) -> dict:
+        """Return the service's arguments, the checklist by item id."""
+        data = dict(self.validated_data)
+        data["checklist"] = {
+            row["item"]: {"answer": row["answer"], "note": row.get("note", "")} for row in data.get("checklist", [])
+        }
+        return data
+
+
+class ChecklistAnswerSerializer(serializers.Serializer):
+    item = serializers.IntegerField(source="item_id")
+    text = serializers.CharField(source="item_text")
+    required = serializers.BooleanField()
+    answer = serializers.CharField()
+    note = serializers.CharField()
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -372,7 +409,17 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "assignment", "decision", "comments_to_author", "confidential_comments", "created_at"]
+        fields = [
+            "id",
+            "assignment",
+            "decision",
+            "comments_to_author",
+            "confidential_comments",
+            "created_at",
+            "checklist",
+        ]
+
+    checklist = ChecklistAnswerSerializer(many=True, source="checklist_answers.all", read_only=True)
 
 
 # Editors

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import migrations, models
 
 create_triggers = importlib.import_module("articles.migrations.0002_immutable_rows_trigger").create_triggers
+# Editors define checklists in the admin and read the threads and answers there.
+grant_editors = importlib.import_module("reviewboard.migrations.0004_editor_admin_permissions").grant
 
 
 class Migration(migrations.Migration):
@@ -203,4 +205,5 @@ class Migration(migrations.Migration):
         migrations.RunPython(
             *create_triggers(["reviewboard_threadcomment", "reviewboard_checklistanswer"], events="UPDATE OR DELETE")
         ),
+        migrations.RunPython(grant_editors, migrations.RunPython.noop),
     ]

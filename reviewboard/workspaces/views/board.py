@@ -18,7 +18,7 @@ from reviewboard.permissions import (
     board_member_of,
     user_can_respond,
 )
-from reviewboard.selectors import open_assignments_for
+from reviewboard.selectors import checklist_items, open_assignments_for
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DecisionForm, DeclineForm
 from reviewboard.workspaces.threads import commented_text
@@ -87,7 +87,12 @@ def _review_page(request, assignment, decision_form, status=200):
 @board_member_required
 def assignment_detail(request, assignment_id):
     """Show the exact revision assigned, its changes since the approved one, and the decision form."""
-    return _review_page(request, _assignment_for(request.user, assignment_id), DecisionForm())
+    assignment = _assignment_for(request.user, assignment_id)
+    return _review_page(request, assignment, DecisionForm(items=_checklist(assignment)))
+
+
+def _checklist(assignment):
+    return checklist_items(specialty_id=assignment.revision.article.specialty_id)
 
 
 def _confirmation(request, assignment, *, answer: str, form=None, status=200):
@@ -138,12 +143,12 @@ def assignment_decline(request, assignment_id):
 def assignment_decide(request, assignment_id):
     """Record my decision on the assigned revision."""
     assignment = _assignment_for(request.user, assignment_id, ASSIGNMENT_RESPOND)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, items=_checklist(assignment))
     if form.is_valid():
         try:
-            services.review_submit(assignment=assignment, actor=request.user, **form.cleaned_data)
+            services.review_submit(assignment=assignment, actor=request.user, **form.review())
         except ValidationFailed as error:
-            add_field_errors(form, error)
+            form.place(error)
         except InvalidTransition as error:
             messages.error(request, error.message)
             return redirect("workspaces:board_assignment", assignment.pk)

@@ -24,6 +24,7 @@ from reviewboard.permissions import (
 from reviewboard.selectors import (
     article_timeline,
     articles_per_state,
+    checklist_comparison,
     editorial_articles,
     open_review_counts,
     reviewer_suggestions,
@@ -181,6 +182,7 @@ def _article_page(request, article, *, assign_form=None, status=200):
             "reason_form": ReasonForm(),
             "actions": actions,
             "text": reviewed_text(user=request.user, article=article),
+            "checklists": checklist_comparison(article=article),
             "back": request.path,
             "timeline": _timeline(article, revisions, assignments, article_timeline(article=article)),
         },
