@@ -28,14 +28,14 @@ class ChecklistItemAdmin(admin.ModelAdmin):
 
 class ChecklistAnswerInline(ImmutableAdminMixin, admin.TabularInline):
     model = ChecklistAnswer
-    fields = ["item_text", "required", "answer", "note"]
+    fields = ("item_text", "required", "answer", "note")
     readonly_fields = fields
     extra = 0
 
 
 class ThreadCommentInline(ImmutableAdminMixin, admin.TabularInline):
     model = ThreadComment
-    fields = ["author", "body", "created_at"]
+    fields = ("author", "body", "created_at")
     readonly_fields = fields
     extra = 0
 
@@ -46,7 +46,7 @@ class CommentThreadAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
     list_filter = ["status", "confidential", "field"]
     list_select_related = ["article"]
     search_fields = ["article__slug", "quote"]
-    readonly_fields = [
+    readonly_fields = (
         "article",
         "revision",
         "field",
@@ -66,7 +66,7 @@ class CommentThreadAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
         "created_at",
         "resolved_by",
         "resolved_at",
-    ]
+    )
     fields = readonly_fields
     inlines = [ThreadCommentInline]
 

@@ -344,7 +344,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class ChecklistItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # the item's field, not DRF's Field.required
 
 
 class AssignmentDetailSerializer(AssignmentSerializer):
@@ -359,7 +359,7 @@ class AssignmentDetailSerializer(AssignmentSerializer):
     @extend_schema_field(ChecklistItemSerializer(many=True))
     def get_checklist(self, assignment) -> list:
         items = checklist_items(specialty_id=assignment.revision.article.specialty_id)
-        return ChecklistItemSerializer(items, many=True).data
+        return list(ChecklistItemSerializer(items, many=True).data)
 
 
 class AssignmentQuerySerializer(serializers.Serializer):
@@ -399,7 +399,7 @@ class ReviewInputSerializer(serializers.Serializer):
 class ChecklistAnswerSerializer(serializers.Serializer):
     item = serializers.IntegerField(source="item_id")
     text = serializers.CharField(source="item_text")
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # the item's field, not DRF's Field.required
     answer = serializers.CharField()
     note = serializers.CharField()
 
