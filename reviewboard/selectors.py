@@ -280,3 +280,23 @@ def checklist_comparison(*, article: Article) -> list[ChecklistComparison]:
             for text, required in order[number]
         ]
     return list(rounds.values())
+
+
+def reviewed_before(*, assignment: ReviewAssignment) -> ReviewAssignment | None:
+    """Return the member's completed review of the same article in the latest earlier round, if any."""
+    return (
+        ReviewAssignment.objects.filter(
+            board_member_id=assignment.board_member_id,
+            revision__article_id=assignment.revision.article_id,
+            status=AssignmentStatus.COMPLETED,
+            review_round__number__lt=assignment.review_round.number,
+        )
+        .select_related("revision", "review_round")
+        .order_by("-review_round__number")
+        .first()
+    )
+
+
+def article_rounds(*, article: Article) -> QuerySet[ReviewRound]:
+    """Return the article's review rounds, newest first, with their revisions."""
+    return article.review_rounds.select_related("revision").order_by("-number")

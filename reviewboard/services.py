@@ -168,8 +168,13 @@ def _end_round(*, article: Article, outcome: str, actor: User) -> None:
 # Authors
 
 
-def article_submit(*, article: Article, actor: User) -> Article:
-    """Submit the article's current revision for review (a draft, or a revision written after changes)."""
+def article_submit(*, article: Article, actor: User, response_letter: str = "") -> Article:
+    """Submit the article's current revision for review (a draft, or a revision written after changes).
+
+    A resubmission carries the authors' ``response_letter`` to the new round, and the reviewers of the
+    previous round are invited again at once (the editors may change the list).
+    """
+    letter = text.clean_text(response_letter, text.RESPONSE_LETTER, field="response_letter")
     with transaction.atomic():
         article = access_article(actor, purpose=SUBMIT, pk=article.pk, lock=True)
         name = "resubmit" if article.state == S.CHANGES_REQUESTED else "submit"
@@ -180,8 +185,39 @@ def article_submit(*, article: Article, actor: User) -> Article:
         errors = revision_errors(article.current_revision)
         if errors:
             raise ValidationFailed(errors)
+        previous = article.review_rounds.order_by("-number").first()
         _transition(article=article, name=name, actor=actor)
+        if name == "resubmit":
+            review_round = open_round(article=article)
+            assert review_round is not None  # the resubmission opened it
+            if letter:
+                review_round.response_letter = letter
+                review_round.save(update_fields=["response_letter"])
+            if previous is not None:
+                _reinvite(article=article, previous=previous)
     return article
+
+
+def _reinvite(*, article: Article, previous: ReviewRound) -> list[ReviewAssignment]:
+    """Invite the board members who reviewed ``previous`` to the open round; skip any who cannot review now.
+
+    Caller holds the article's row lock. The invitations come from the editorial system, so the editors
+    see them as the product's, and may cancel or add to them.
+    """
+    reviewers = (
+        BoardMember.objects.filter(assignments__review_round=previous, assignments__status=AssignmentStatus.COMPLETED)
+        .select_related("user")
+        .distinct()
+        .order_by("pk")
+    )
+    invited = []
+    for member in reviewers:
+        try:
+            with transaction.atomic():
+                invited.append(_assign(article=article, board_member=member, actor=system_actor(), due_date=None))
+        except ValidationFailed:
+            continue  # no longer active, or a conflict declared since: the editors assign someone else
+    return invited
 
 
 def article_withdraw(*, article: Article, actor: User, reason: str) -> Article:

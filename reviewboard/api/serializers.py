@@ -300,6 +300,9 @@ class StateQuerySerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = text_input(text.REASON)
+    response_letter = text_input(
+        text.RESPONSE_LETTER, help_text="Resubmissions only: what changed and why, for the round's reviewers."
+    )
 
 
 # Board members

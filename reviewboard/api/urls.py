@@ -19,6 +19,7 @@ v1 = [
     path("drafts/<slug:slug>/", authors.DraftDetailView.as_view(), name="draft"),
     path("drafts/<slug:slug>/revisions/", authors.DraftRevisionView.as_view(), name="draft-revisions"),
     path("drafts/<slug:slug>/submit/", authors.draft_submit, name="draft-submit"),
+    path("drafts/<slug:slug>/resubmit/", authors.draft_resubmit, name="draft-resubmit"),
     path("drafts/<slug:slug>/withdraw/", authors.draft_withdraw, name="draft-withdraw"),
     path("drafts/<slug:slug>/revise/", authors.draft_revise, name="draft-revise"),
     # Board members

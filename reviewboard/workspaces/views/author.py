@@ -30,7 +30,13 @@ from articles.validation import revision_errors
 from reviewboard import actions, services
 from reviewboard.actions import available_actions
 from reviewboard.permissions import AUTHOR_VIEW, access_article
-from reviewboard.selectors import article_timeline, articles_per_state, author_feedback, authored_articles
+from reviewboard.selectors import (
+    article_rounds,
+    article_timeline,
+    articles_per_state,
+    author_feedback,
+    authored_articles,
+)
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DraftEditor, ReasonForm
 from reviewboard.workspaces.threads import reviewed_text
@@ -298,6 +304,7 @@ def article_detail(request, slug):
             "revisions": article_revisions(article=article),
             "feedback": feedback,
             "text": reviewed_text(user=request.user, article=article),
+            "rounds": article_rounds(article=article),
             "back": request.path,
             "transitions": article_timeline(article=article),
             "actions": available_actions(request.user, article),

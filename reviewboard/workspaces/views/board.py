@@ -18,7 +18,7 @@ from reviewboard.permissions import (
     board_member_of,
     user_can_respond,
 )
-from reviewboard.selectors import checklist_items, open_assignments_for
+from reviewboard.selectors import checklist_items, open_assignments_for, reviewed_before
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DecisionForm, DeclineForm
 from reviewboard.workspaces.threads import commented_text
@@ -66,14 +66,17 @@ def _with_references(revision_id):
 def _review_page(request, assignment, decision_form, status=200):
     article = assignment.revision.article
     revision = _with_references(assignment.revision_id)
-    approved = None
-    if article.approved_revision_id and article.approved_revision_id != revision.pk:
-        approved = _with_references(article.approved_revision_id)
+    # The diff against the revision this member reviewed in an earlier round; else against what readers see.
+    earlier = reviewed_before(assignment=assignment)
+    base_id = earlier.revision_id if earlier else article.approved_revision_id
+    base = _with_references(base_id) if base_id and base_id != revision.pk else None
     context = {
         "assignment": assignment,
         "article": article,
-        "approved": approved,
-        "changes": revision_diff(approved, revision) if approved else None,
+        "approved": base,
+        "earlier": earlier,
+        "review_round": assignment.review_round,
+        "changes": revision_diff(base, revision) if base else None,
         "can_respond": user_can_respond(request.user, assignment),
         "decision_form": decision_form,
         "decline_form": DeclineForm(),

@@ -22,6 +22,7 @@ from reviewboard.permissions import (
     user_is_editor,
 )
 from reviewboard.selectors import (
+    article_rounds,
     article_timeline,
     articles_per_state,
     checklist_comparison,
@@ -183,6 +184,7 @@ def _article_page(request, article, *, assign_form=None, status=200):
             "actions": actions,
             "text": reviewed_text(user=request.user, article=article),
             "checklists": checklist_comparison(article=article),
+            "rounds": article_rounds(article=article),
             "back": request.path,
             "timeline": _timeline(article, revisions, assignments, article_timeline(article=article)),
         },
