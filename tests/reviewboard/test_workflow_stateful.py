@@ -31,11 +31,10 @@ def actors(usual):
 mostly_true = st.sampled_from([True, True, True, False])
 
 
-
-
 def _submit_rows(state) -> int:
     """A submission writes one row; a resubmission that re-invited the last round's reviewers also starts review."""
     return 2 if state == S.UNDER_REVIEW else 1
+
 
 class WorkflowMachine(RuleBasedStateMachine):
     def __init__(self):
