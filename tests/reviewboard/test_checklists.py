@@ -2,6 +2,7 @@
 approve, the answers are stored with the review for good, and editors see every reviewer's side by side."""
 
 import pytest
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 
 from articles.exceptions import ValidationFailed
@@ -173,3 +174,13 @@ def test_editors_define_checklists_in_the_admin(client, neurology):
     )
     assert response.status_code == 302
     assert neurology.checklist_items.get().text == "Contraindications and interactions stated"
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_change_or_delete_an_answer(assignments, items):
+    review = _submit(assignments[0], checklist=_answers(items, ("yes", ""), ("yes", "")))
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+        ChecklistAnswer.objects.filter(review=review).update(answer="no")
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+        ChecklistAnswer.objects.filter(review=review).delete()
+    assert list(ChecklistAnswer.objects.filter(review=review).values_list("answer", flat=True)) == ["yes", "yes"]
