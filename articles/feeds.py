@@ -3,7 +3,9 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, format_html
 
+from articles.rendering import render_markdown
 from articles.selectors import feed_articles
 
 FEED_LENGTH = 50
@@ -33,12 +35,16 @@ class PublishedArticlesFeed(Feed):
         return f"Corrected: {title}" if getattr(item, "is_correction", False) else title
 
     def item_description(self, item):
+        # Atom's summary is type="html": the summary as the page shows it (Markdown through the page's allow-list,
+        # raw HTML escaped), never the author's text as markup; notices and notes are text, escaped.
         if self._retracted(item):
-            return f"Our editors retracted this article. {item.retraction_notice}".strip()
-        summary = item.approved_revision.summary_patient
-        note = getattr(item, "reader_note", "") or ""
+            return escape(f"Our editors retracted this article. {item.retraction_notice}".strip())
+        summary = render_markdown(item.approved_revision.summary_patient)
         if getattr(item, "is_correction", False):
-            return f"Correction: {note}\n\n{summary}" if note else f"Correction.\n\n{summary}"
+            note = getattr(item, "reader_note", "") or ""
+            if note:
+                return format_html("<p>Correction: {}</p>{}", note, summary)
+            return format_html("<p>Correction.</p>{}", summary)
         return summary
 
     def item_link(self, item):

@@ -23,3 +23,9 @@ urlpatterns = [
     path("", include("reviewboard.workspaces.urls")),
     path("", RedirectView.as_view(pattern_name="articles:list", permanent=False)),
 ]
+
+# How failures look (config.errors): JSON under /api/, 503 with Retry-After while the database is unreachable.
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -102,6 +102,9 @@ class ReviewRound(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=30, choices=RoundOutcome.choices, blank=True)
+    response_letter = models.TextField(
+        blank=True, max_length=20_000, help_text="The authors' answer to the previous round: what changed and why."
+    )
 
     objects = ReviewRoundQuerySet.as_manager()
 
@@ -329,3 +332,4 @@ class TransitionLogEntry(ImmutableModel):
 
 
 from reviewboard.notifications.models import *  # noqa
+from reviewboard.review_models import *  # noqa

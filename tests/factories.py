@@ -20,6 +20,7 @@ from reviewboard.models import (
     TransitionLogEntry,
 )
 from reviewboard.notifications.models import Message, NotificationPreference, OutboxEvent
+from reviewboard.review_models import ChecklistItem
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -272,3 +273,13 @@ def publish(article, *, when=None, reviewers=()):
         Article.objects.filter(pk=article.pk).update(approved_at=when)
         article.refresh_from_db()
     return article
+
+
+class ChecklistItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChecklistItem
+
+    specialty = factory.SubFactory(SpecialtyFactory)
+    text = factory.Sequence(lambda n: f"Checked point {n}")
+    required = True
+    position = factory.Sequence(lambda n: n)

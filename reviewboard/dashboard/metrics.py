@@ -28,6 +28,32 @@ RECENT_ACTIVITY_ROWS = 20
 WORK_MEM = "32MB"
 
 
+MAX_PERIOD_YEARS = 5
+EARLIEST_DATE = date(1970, 1, 1)
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return date(day.year + years, 3, 1)
+
+
+def period_problem(start: date, end: date) -> str | None:
+    """Return why the dashboard cannot show the period ``start``..``end`` (inclusive), or None if it can.
+
+    A period is at most five years, within 1970 and a year from now: the dashboard's reads grow with it.
+    """
+    latest = _years_after(timezone.localdate(), 1)
+    if start < EARLIEST_DATE or end > latest:
+        return f"Choose dates between {EARLIEST_DATE:%-d %B %Y} and {latest:%-d %B %Y}."
+    if start > end:
+        return "The period starts after it ends."
+    if end >= _years_after(start, MAX_PERIOD_YEARS):
+        return f"Choose a period of at most {MAX_PERIOD_YEARS} years; export a longer span one period at a time."
+    return None
+
+
 @dataclass(frozen=True)
 class DashboardFilters:
     """What the dashboard is narrowed to: a period [start, end), a specialty and an editor."""

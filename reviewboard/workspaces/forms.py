@@ -15,6 +15,7 @@ from articles.services import REFERENCE_FIELDS, RevisionContent
 from articles.validation import required_fields
 from reviewboard.forms import ReasonForm  # noqa: F401  (the workspaces' reason form is the shared one)
 from reviewboard.models import BoardMember, Decision
+from reviewboard.review_models import ChecklistAnswerChoice
 
 
 class MarksRequired(forms.Form):
@@ -327,6 +328,44 @@ class DecisionForm(forms.Form):
         help_text="Seen by the editors only, never by the authors.",
     )
 
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"check_{item.pk}"] = forms.ChoiceField(
+                choices=ChecklistAnswerChoice.choices, widget=forms.RadioSelect, required=False, label=item.text
+            )
+            self.fields[f"note_{item.pk}"] = text_field(
+                text.CHECKLIST_NOTE,
+                label="Note",
+                widget=forms.TextInput(attrs={"maxlength": text.CHECKLIST_NOTE.max_length}),
+            )
+
+    def review(self) -> dict:
+        """Return the service's arguments: the decision, the comments and the checklist's answers by item id."""
+        data = self.cleaned_data
+        return {
+            "decision": data.get("decision", ""),
+            "comments_to_author": data.get("comments_to_author", ""),
+            "confidential_comments": data.get("confidential_comments", ""),
+            "checklist": {
+                item.pk: {"answer": data.get(f"check_{item.pk}", ""), "note": data.get(f"note_{item.pk}", "")}
+                for item in self.items
+            },
+        }
+
+    def checklist_rows(self) -> list:
+        return [(item, self[f"check_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
+
+    def place(self, error: ValidationFailed) -> None:
+        """Show each problem beside its field; a checklist item's by its position."""
+        for problem in error.errors:
+            name = problem.field
+            if problem.field.startswith("checklist.") and problem.index is not None and problem.index < len(self.items):
+                kind = "check" if problem.field == "checklist.answer" else "note"
+                name = f"{kind}_{self.items[problem.index].pk}"
+            add_error(self, name if name in self.fields else None, problem.message)
+
 
 class AssignForm(forms.Form):
     board_member = forms.ModelChoiceField(
@@ -347,3 +386,18 @@ class AssignForm(forms.Form):
             ("", "Choose a board member"),
             *((m.pk, f"{m.display_name}, {m.credentials}") for m in members),
         ]
+
+
+class ThreadForm(forms.Form):
+    """A new comment on a paragraph, or on a passage of it (``quote``); the service checks the passage."""
+
+    field = forms.CharField(required=False)
+    index = forms.CharField(required=False)
+    paragraph = forms.CharField(required=False)
+    quote = text_field(text.QUOTED_PASSAGE, label="Passage")
+    body = text_field(text.THREAD_COMMENT, label="Comment")
+    confidential = forms.BooleanField(required=False)
+
+
+class ReplyForm(forms.Form):
+    body = text_field(text.THREAD_COMMENT, label="Reply")

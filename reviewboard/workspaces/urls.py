@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from reviewboard.workspaces.views import accounts, actions, author, board, editor, people
+from reviewboard.workspaces.views import accounts, actions, author, board, editor, people, threads
 
 app_name = "workspaces"
 
@@ -77,4 +77,11 @@ action_patterns = [
     path("workspace/articles/<slug:slug>/<slug:name>/", actions.article_action, name="article_action"),
 ]
 
-urlpatterns = account_patterns + author_patterns + board_patterns + editor_patterns + action_patterns
+thread_patterns = [
+    path("workspace/articles/<slug:slug>/threads/", threads.open_thread, name="thread_open"),
+    path("workspace/threads/<int:thread_id>/reply/", threads.reply, name="thread_reply"),
+    path("workspace/threads/<int:thread_id>/resolve/", threads.resolve, name="thread_resolve"),
+    path("workspace/threads/<int:thread_id>/reopen/", threads.reopen, name="thread_reopen"),
+]
+
+urlpatterns = thread_patterns + account_patterns + author_patterns + board_patterns + editor_patterns + action_patterns

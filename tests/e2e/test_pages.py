@@ -9,6 +9,7 @@ from articles.models import ArticleState
 from reviewboard import services
 from reviewboard.models import Decision
 from reviewboard.notifications.models import Message
+from reviewboard.services_threads import thread_open, thread_reply
 from tests import factories
 
 from .conftest import DESKTOP, PHONE
@@ -68,6 +69,16 @@ def site(author, editor, neurology):
     open_assignment = services.assignment_create(article=approved, board_member=reviewers[0], actor=editor)
     services.assignment_accept(assignment=open_assignment, actor=reviewers[0].user)
     invitation = services.assignment_create(article=approved, board_member=reviewers[2], actor=editor)
+    # Threads on the text: one the author answered, one for editors and the board only.
+    thread = thread_open(
+        article=approved, actor=reviewers[0].user, field="section", index=0, paragraph=0,
+        quote="most often medicines", body="Which medicines? Name the common ones.",
+    )  # fmt: skip
+    thread_reply(thread=thread, actor=author, body="Added in the next revision.")
+    thread_open(
+        article=approved, actor=editor, field="section", index=1, paragraph=0, body="Check the source.",
+        confidential=True,
+    )  # fmt: skip
 
     submitted = factories.ArticleFactory(authors=[author], specialty=neurology)
     services.article_submit(article=submitted, actor=author)

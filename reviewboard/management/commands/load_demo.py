@@ -19,6 +19,7 @@ from articles.models import Article, ArticleState, Specialty
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
 from articles.services import RevisionContent
 from reviewboard import services, services_profiles as profiles
+from reviewboard.management.profile import add_allow_production_argument, refuse_production_unless_allowed
 from reviewboard.models import BoardMember, Decision
 from reviewboard.roles import grant_editor_permissions
 
@@ -326,7 +327,11 @@ RESTLESS_LEGS_UPDATE = RevisionContent(
 class Command(BaseCommand):
     help = "Load demo users, the Medical Advisory Board and an article in every workflow state (idempotent)."
 
+    def add_arguments(self, parser):
+        add_allow_production_argument(parser)
+
     def handle(self, *args, **options):
+        refuse_production_unless_allowed(command="load_demo", options=options)
         self.specialties = {
             slug: Specialty.objects.get_or_create(slug=slug, defaults={"name": name})[0] for name, slug in SPECIALTIES
         }
