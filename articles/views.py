@@ -28,9 +28,10 @@ from django.views.generic import ListView, TemplateView
 from articles import cache as reader_cache, preview, reader_http
 from articles.answers import reviewed_passages
 from articles.exceptions import ValidationFailed
+from articles.followup_models import FollowUpQuestion
 from articles.followups import FollowUpForm, client_address, followup_create, followup_rate_exceeded
 from articles.forms import add_field_errors
-from articles.models import Article, ArticleState, FollowUpQuestion, Revision
+from articles.models import Article, ArticleState, Revision
 from articles.presentation import revision_body_html, revision_citations_ld
 from articles.rendering import render_markdown
 from articles.replica import reader_reads
