@@ -45,7 +45,7 @@ class Passage:
     excerpt: SafeString
     references: list
     reviewed_on: datetime
-    score: int
+    score: float
 
 
 def question_words(question: str) -> list[str]:
@@ -115,32 +115,37 @@ def reviewed_passages(question: str, *, limit: int = PASSAGES) -> list[Passage]:
     references = {}
     for reference in Reference.objects.filter(revision_id__in=[a.approved_revision_id for a in articles]):
         references[(reference.revision_id, reference.number)] = reference
-    passages = []
+    found = []  # (matched words, passage text, article, revision, section heading, paragraph)
     for article in articles:
         revision = article.approved_revision
         assert revision is not None and article.approved_at is not None  # published_articles' rows
         for section in revision.sections or []:
             for paragraph in _paragraphs(section.get("body", "")):
-                text = _plain(CITATION.sub("", paragraph))
+                text = _plain(re.sub(r"\s*" + CITATION.pattern, "", paragraph))
                 lowered = text.lower()
-                score = sum(1 for word in words if word in lowered)
-                if not score:
-                    continue
-                cited = [
-                    references[(revision.pk, n)]
-                    for n in dict.fromkeys(cited_numbers(paragraph))
-                    if (revision.pk, n) in references
-                ]
-                passages.append(
-                    Passage(
-                        article_title=revision.title,
-                        article_url=article.get_absolute_url(),
-                        section=section.get("heading", ""),
-                        excerpt=_highlighted(text, words),
-                        references=cited,
-                        reviewed_on=article.approved_at,
-                        score=score,
-                    )
-                )
+                matched = frozenset(word for word in words if word in lowered)
+                if matched:
+                    found.append((matched, text, article, revision, section.get("heading", ""), paragraph))
+    # A word found in fewer passages says more about which passage answers: each counts by its rarity.
+    frequency = {word: sum(1 for matched, *_ in found if word in matched) for word in words}
+    passages = []
+    for matched, text, article, revision, heading, paragraph in found:
+        assert article.approved_at is not None  # a published article's
+        cited = [
+            references[(revision.pk, n)]
+            for n in dict.fromkeys(cited_numbers(paragraph))
+            if (revision.pk, n) in references
+        ]
+        passages.append(
+            Passage(
+                article_title=revision.title,
+                article_url=article.get_absolute_url(),
+                section=heading,
+                excerpt=_highlighted(text, words),
+                references=cited,
+                reviewed_on=article.approved_at,
+                score=sum(1.0 / frequency[word] for word in matched),
+            )
+        )
     passages.sort(key=lambda passage: -passage.score)
     return passages[:limit]

@@ -136,10 +136,13 @@ def test_a_pasted_doi_is_looked_up_by_a_task_and_a_failure_saves_nothing_wrong(
     author, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(citation_import, "fetch_json", lambda url: json.loads(json.dumps(CROSSREF)))
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as queued:
         reference, lookup = reference_import(actor=author, pasted="doi:10.1016/S1474-4422(04)00875-7")
 
     assert reference is None
+    assert len(queued) == 1  # the task, sent after commit
+    assert lookup.status == LookupStatus.PENDING
+    reference_lookup_run(lookup_id=lookup.pk)  # what the task does (a worker runs it, or eagerly in development)
     lookup.refresh_from_db()
     assert lookup.status == LookupStatus.DONE
     assert lookup.reference["title"] == "Myoclonus: current concepts and recent advances"
