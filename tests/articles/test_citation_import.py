@@ -1,4 +1,4 @@
-"""References from pasted DOIs, PMIDs, BibTeX and RIS: recorded answers, never the network."""
+"""References from pasted DOIs, PMIDs, BibTeX and RIS: answers in the services' formats, never the network."""
 
 import json
 
@@ -10,7 +10,7 @@ from articles.exceptions import ValidationFailed
 from articles.models import LookupStatus, ReferenceLookup
 from articles.services import reference_import, reference_lookup_run
 
-# Crossref's answer for the Lancet Neurology review, trimmed to the fields read (recorded).
+# An answer in Crossref's /works format, trimmed to the fields read.
 CROSSREF = {
     "status": "ok",
     "message": {
@@ -26,7 +26,7 @@ CROSSREF = {
         "URL": "https://doi.org/10.1016/s1474-4422(04)00875-7",
     },
 }
-# NCBI E-utilities' esummary answer, trimmed (recorded shape); and its answer for an unknown PMID.
+# Answers in NCBI E-utilities' esummary format (trimmed): a record, and the answer for an unknown PMID.
 ESUMMARY = {
     "result": {
         "uids": ["15380156"],
@@ -104,7 +104,7 @@ def test_bibtex_that_does_not_parse_says_so(broken):
         parse_bibtex(broken)
 
 
-def test_doi_and_pmid_lookups_read_the_recorded_answers():
+def test_doi_and_pmid_lookups_read_the_services_answers():
     doi = look_up("doi", "10.1016/S1474-4422(04)00875-7", fetch=lambda url: CROSSREF)
     pmid = look_up("pmid", "15380156", fetch=lambda url: ESUMMARY)
 
