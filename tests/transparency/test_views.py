@@ -245,3 +245,17 @@ def test_public_api_gives_levels_citation_fields_and_next_review(client, article
     assert data["references"][0]["pages"] == "598-607"
     assert data["next_review_due"]
     assert Reference.objects.filter(revision=published.approved_revision, volume="3").exists()
+
+
+def test_sitemap_lists_the_board_its_active_members_and_corrections(client, board, settings):
+    if "django.contrib.sitemaps" not in settings.INSTALLED_APPS:
+        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django.contrib.sitemaps"]
+    board[2].active = False
+    board[2].save()
+
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert "<loc>http://testserver/board/</loc>" in xml
+    assert "<loc>http://testserver/corrections/</loc>" in xml
+    assert f"<loc>http://testserver/board/{board[0].slug}/</loc>" in xml
+    assert f"/board/{board[2].slug}/" not in xml
