@@ -19,6 +19,7 @@ import redis
 from django.conf import settings
 from django.db import connections
 
+from config.beat import LOCK_KEY
 from reviewboard.notifications import outbox
 from reviewboard.notifications.models import Channel, EventStatus, Message, OutboxEvent
 from tests import factories
@@ -52,6 +53,7 @@ def _worker_environment(smtp_port: int, tmp_path: Path) -> dict[str, str]:
         "CACHE_URL": settings.CACHES["default"]["LOCATION"],
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "OUTBOX_SWEEP_SECONDS": "1",
+        "BEAT_LOCK_SECONDS": "3",  # the killed worker's beat held the lock: it lapses in 3 s
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONPATH": str(ROOT),
     }
@@ -86,7 +88,7 @@ def _wait(condition, timeout: float, what: str) -> None:
 
 def test_sigkill_mid_relay_delivers_every_email_with_duplicates_within_the_concurrency(tmp_path):
     broker = redis.Redis.from_url(settings.REDIS_URL)
-    broker.delete(*BROKER_QUEUE_KEYS)  # no task left over from an earlier run (this run's own database)
+    broker.delete(*BROKER_QUEUE_KEYS, LOCK_KEY)  # no task left over from an earlier run (this run's own database)
     author = factories.AuthorFactory(username="author")
     editors = [factories.EditorFactory(username=f"editor{n}") for n in range(EDITORS)]
     for _ in range(EVENTS):
