@@ -49,6 +49,8 @@ class MessageStateFilter(admin.SimpleListFilter):
 class RetryMixin:
     """The "retry now" action: the service decides who may and what is retried."""
 
+    change_list_template = "admin/reviewboard/outbox_change_list.html"
+
     def has_retry_permission(self, request):
         return user_can_retry_notifications(request.user)
 
@@ -86,7 +88,7 @@ class OutboxEventAdmin(RetryMixin, ImmutableAdminMixin, ArchiveModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(RetryMixin, ImmutableAdminMixin, ArchiveModelAdmin):
-    list_display = ["created_at", "channel", "recipient", "event_kind", "subject", "attempts", "sent_at", "failed_at"]
+    list_display = ["subject", "recipient", "channel", "event_kind", "delivery", "attempts", "sent_at"]
     list_filter = ["channel", MessageStateFilter, MessageKindFilter, "digest"]
     list_select_related = ["recipient", "event"]
     search_fields = ["subject", "recipient__username", "recipient__email"]
@@ -100,6 +102,14 @@ class MessageAdmin(RetryMixin, ImmutableAdminMixin, ArchiveModelAdmin):
     @admin.display(description="kind", ordering="event__kind")
     def event_kind(self, obj):
         return obj.event.kind
+
+    @admin.display(description="delivery", ordering="-sent_at")
+    def delivery(self, obj):
+        if obj.sent_at:
+            return "sent"
+        if obj.failed_at:
+            return "failed"
+        return "digest" if obj.digest else "waiting"
 
     @admin.action(description="Retry now (their events)", permissions=["retry"])
     def retry_now(self, request, queryset: QuerySet[Message]):
