@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     # The project's apps come first so that their templates (registration/ pages) win.
     "articles",
     "reviewboard",
+    "transparency",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -188,6 +189,10 @@ REVIEW_DUE_DAYS = env.int("REVIEW_DUE_DAYS", default=14)
 REVIEW_REMIND_DAYS_BEFORE = env.int("REVIEW_REMIND_DAYS_BEFORE", default=2)
 REVIEW_ESCALATE_AFTER_DAYS = env.int("REVIEW_ESCALATE_AFTER_DAYS", default=3)
 REREVIEW_AFTER_DAYS = env.int("REREVIEW_AFTER_DAYS", default=365)
+# How references are cited to readers: "ama" (AMA 11th edition) or "vancouver" (articles.citations).
+CITATION_STYLE = env.str("CITATION_STYLE", default="ama")
+# The publisher's name in the professional disclaimer.
+SITE_NAME = env.str("SITE_NAME", default="Medically reviewed answers")
 NOTIFICATIONS_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # A message whose sending fails this many times is set aside as failed, with its error (admin: retry now).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)

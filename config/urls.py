@@ -14,6 +14,7 @@ urlpatterns = [
     path("favicon.ico", lambda request: redirect(static("articles/favicon.svg")), name="favicon"),
     # The readers' pages first: the most requested, and none of the others' prefixes overlaps theirs.
     path("", include("articles.urls")),
+    path("", include("transparency.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("reviewboard.api.urls")),
     path("dashboard/", include("reviewboard.dashboard.urls")),
