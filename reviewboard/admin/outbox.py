@@ -10,6 +10,8 @@ from reviewboard.notifications.models import Message, OutboxEvent
 from reviewboard.notifications.outbox import KINDS
 from reviewboard.permissions import user_can_retry_notifications
 
+CHANGE_LIST_TEMPLATE = "admin/reviewboard/outbox_change_list.html"
+
 
 class KindFilter(admin.SimpleListFilter):
     """The kinds of event the outbox knows (``KINDS``), not a scan of the table for its distinct values."""
@@ -49,8 +51,6 @@ class MessageStateFilter(admin.SimpleListFilter):
 class RetryMixin:
     """The "retry now" action: the service decides who may and what is retried."""
 
-    change_list_template = "admin/reviewboard/outbox_change_list.html"
-
     def has_retry_permission(self, request):
         return user_can_retry_notifications(request.user)
 
@@ -67,6 +67,7 @@ class RetryMixin:
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(RetryMixin, ImmutableAdminMixin, ArchiveModelAdmin):
+    change_list_template = CHANGE_LIST_TEMPLATE
     list_display = ["created_at", "kind", "status", "attempts", "next_attempt_at", "sent_at", "short_error"]
     list_filter = ["status", KindFilter, ("created_at", admin.DateFieldListFilter)]
     search_fields = ["kind", "last_error"]
@@ -88,6 +89,7 @@ class OutboxEventAdmin(RetryMixin, ImmutableAdminMixin, ArchiveModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(RetryMixin, ImmutableAdminMixin, ArchiveModelAdmin):
+    change_list_template = CHANGE_LIST_TEMPLATE
     list_display = ["subject", "recipient", "channel", "event_kind", "delivery", "attempts", "sent_at"]
     list_filter = ["channel", MessageStateFilter, MessageKindFilter, "digest"]
     list_select_related = ["recipient", "event"]
