@@ -103,7 +103,7 @@ def test_dashboard_shows_every_section_with_charts_and_tables(editor_client, edi
         "Time spent in each state",
         "Board members&#x27; workload",
         "Overdue reviews (3)",
-        "Due for re-review (0)",
+        "Overdue for review (0)",
         "Recent activity",
     ):
         assert heading in html
