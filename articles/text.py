@@ -44,6 +44,7 @@ COMMENTS_TO_AUTHOR = TextRule("The comment to the authors", 20_000, multiline=Tr
 CONFIDENTIAL_COMMENTS = TextRule("The confidential comment", 20_000, multiline=True)
 QUESTION = TextRule("The question", 2000, multiline=True)
 EMAIL = TextRule("The email address", 254)
+TOKEN_NAME = TextRule("The token's name", 80)
 
 MAX_SECTIONS = 30
 MAX_REFERENCES = 200

@@ -20,5 +20,7 @@ urlpatterns = [
     path("inbox/", include("reviewboard.notifications.urls")),
     path("editor/intake/", include("reviewboard.intake.urls")),
     path("", include("reviewboard.workspaces.urls")),
+    path("accounts/", include("identity.urls")),
+    path("accounts/", include("allauth.urls")),  # second factors, single sign-on, password reset by link
     path("", RedirectView.as_view(pattern_name="articles:list", permanent=False)),
 ]

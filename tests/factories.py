@@ -21,6 +21,17 @@ from reviewboard.models import (
 )
 from reviewboard.notifications.models import Message, NotificationPreference, OutboxEvent
 
+# Staff (admins, editors, board members) must have a second factor (identity.policy); the factories give them
+# an authenticator app with this secret, so tests that are not about second factors sign them in as before.
+# ``second_factor=False`` makes one without (the tests of the requirement itself).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_second_factor(user) -> None:
+    from identity.services import totp_activate
+
+    totp_activate(user=user, secret=TOTP_SECRET)
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -41,12 +52,19 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
 
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        if create and (extracted or (extracted is None and (self.is_staff or self.is_superuser))):
+            give_second_factor(self)
 
-def _joins(group_name):
+
+def _joins(group_name, *, second_factor=False):
     @factory.post_generation
     def role(user, create, extracted, **kwargs):
         if create:
             user.groups.add(Group.objects.get_or_create(name=group_name)[0])
+            if second_factor and kwargs.get("second_factor", True):
+                give_second_factor(user)
 
     return role
 
@@ -56,7 +74,9 @@ class AuthorFactory(UserFactory):
 
 
 class EditorFactory(UserFactory):
-    role = _joins(EDITORS_GROUP)
+    """An editor, with an authenticator app unless ``role__second_factor=False``."""
+
+    role = _joins(EDITORS_GROUP, second_factor=True)
 
 
 class SpecialtyFactory(factory.django.DjangoModelFactory):
@@ -143,6 +163,12 @@ class BoardMemberFactory(factory.django.DjangoModelFactory):
     def specialties(self, create, extracted, **kwargs):
         if create and extracted:
             self.specialties.add(*extracted)
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """Board members must have a second factor: the member's user gets one unless ``second_factor=False``."""
+        if create and extracted is not False:
+            give_second_factor(self.user)
 
 
 def round_for(revision) -> ReviewRound:
