@@ -6,11 +6,13 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.contrib import messages
 from django.shortcuts import redirect
 
 from identity import sso
 from identity.policy import SSO_SESSION_KEY
+from identity.providers import NonceOpenIDConnectProvider
 
 logger = logging.getLogger("identity")
 
@@ -29,9 +31,21 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin) -> bool:
         return True
 
+    def get_provider(self, request, provider, client_id=None):
+        """Return allauth's provider; an OpenID Connect one sends and checks a nonce (identity.providers)."""
+        instance = super().get_provider(request, provider, client_id=client_id)
+        if type(instance) is OpenIDConnectProvider:
+            return NonceOpenIDConnectProvider(request, app=instance.app)
+        return instance
+
     def pre_social_login(self, request, sociallogin) -> None:
         """Accept the institution's person only with a verified email; connect them to the account that has it."""
         try:
+            # Single sign-on is OpenID Connect only (settings.SOCIALACCOUNT_PROVIDERS): every sign-in has a nonce.
+            sso.check_nonce(
+                sent=(sociallogin.state or {}).get("nonce"),
+                id_token=(sociallogin.account.extra_data or {}).get("id_token"),
+            )
             account = sso.account_for(
                 existing=sociallogin.is_existing,
                 user=sociallogin.user if sociallogin.is_existing else None,

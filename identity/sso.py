@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.crypto import constant_time_compare
 
 FAILED_MESSAGE = (
     "Single sign-on did not complete: the answer from your institution could not be verified "
@@ -24,6 +25,15 @@ INACTIVE_MESSAGE = "The account with your email address is switched off. Please 
 class Refused(Exception):
     reason: str
     message: str
+
+
+def check_nonce(*, sent: object, id_token: object) -> None:
+    """Refuse an ID token that does not carry the nonce this browser's sign-in sent."""
+    if not isinstance(id_token, dict):
+        raise Refused("no ID token", FAILED_MESSAGE)
+    received = id_token.get("nonce")
+    if not sent or not isinstance(received, str) or not constant_time_compare(str(sent), received):
+        raise Refused("the ID token's nonce is not the one sent", FAILED_MESSAGE)
 
 
 def account_for(
