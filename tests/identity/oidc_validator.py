@@ -10,7 +10,6 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from tests.identity.oidc_provider import DIRECTORY, TAMPER
 
 
-
 class InstitutionValidator(OAuth2Validator):
     oidc_claim_scope = None  # every claim whatever the scope
 

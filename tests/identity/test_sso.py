@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -34,52 +35,59 @@ def rsa_key():
     ).decode()
 
 
-@pytest.fixture
-def institution(live_server, settings, rsa_key, django_db_blocker):
-    """The institution's provider, installed and migrated for this test, and the site configured to use it."""
-    installed = [*settings.INSTALLED_APPS, "oauth2_provider"]
-    with override_settings(INSTALLED_APPS=installed):
-        call_command("migrate", "oauth2_provider", verbosity=0)
-        from oauth2_provider.models import Application
+@pytest.fixture(scope="module")
+def provider_installed(django_db_setup, django_db_blocker):
+    """django-oauth-toolkit installed and migrated for this module's tests, then taken away again."""
+    with django_db_blocker.unblock():
+        with override_settings(INSTALLED_APPS=[*django_settings.INSTALLED_APPS, "oauth2_provider"]):
+            call_command("migrate", "oauth2_provider", verbosity=0)
+            yield
+            call_command("migrate", "oauth2_provider", "zero", verbosity=0)  # its tables refer to users
+    assert not apps.is_installed("oauth2_provider")
 
-        settings.OAUTH2_PROVIDER = {
-            "OIDC_ENABLED": True,
-            "OIDC_RSA_PRIVATE_KEY": rsa_key,
-            "OAUTH2_VALIDATOR_CLASS": "tests.identity.oidc_validator.InstitutionValidator",
-            "SCOPES": {"openid": "OpenID Connect", "email": "Email", "profile": "Profile"},
-            "PKCE_REQUIRED": False,
+
+@pytest.fixture
+def institution(provider_installed, live_server, settings, rsa_key):
+    """The institution's provider with the site registered as its client, and the site configured to use it."""
+    from oauth2_provider.models import Application
+
+    settings.OAUTH2_PROVIDER = {
+        "OIDC_ENABLED": True,
+        "OIDC_RSA_PRIVATE_KEY": rsa_key,
+        "OAUTH2_VALIDATOR_CLASS": "tests.identity.oidc_validator.InstitutionValidator",
+        "SCOPES": {"openid": "OpenID Connect", "email": "Email", "profile": "Profile"},
+        "PKCE_REQUIRED": False,
+    }
+    owner = get_user_model().objects.create_user("institution-admin")
+    Application.objects.create(
+        name="Editorial site",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="http://testserver/accounts/oidc/hospital/login/callback/",  # the browser's site
+        algorithm=Application.RS256_ALGORITHM,
+        skip_authorization=True,
+        user=owner,
+    )
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "hospital",
+                    "name": "St Mary's Hospital",
+                    "client_id": CLIENT_ID,
+                    "secret": CLIENT_SECRET,
+                    "settings": {"server_url": f"{live_server.url}/idp", "token_auth_method": "client_secret_post"},
+                }
+            ],
         }
-        owner = get_user_model().objects.create_user("institution-admin")
-        Application.objects.create(
-            name="Editorial site",
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            client_type=Application.CLIENT_CONFIDENTIAL,
-            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-            redirect_uris="http://testserver/accounts/oidc/hospital/login/callback/",  # the browser's site
-            algorithm=Application.RS256_ALGORITHM,
-            skip_authorization=True,
-            user=owner,
-        )
-        settings.SOCIALACCOUNT_PROVIDERS = {
-            "openid_connect": {
-                "OAUTH_PKCE_ENABLED": True,
-                "APPS": [
-                    {
-                        "provider_id": "hospital",
-                        "name": "St Mary's Hospital",
-                        "client_id": CLIENT_ID,
-                        "secret": CLIENT_SECRET,
-                        "settings": {"server_url": f"{live_server.url}/idp", "token_auth_method": "client_secret_post"},
-                    }
-                ],
-            }
-        }
-        oidc_provider.DIRECTORY.clear()
-        oidc_provider.TAMPER.clear()
-        yield live_server
-        oidc_provider.TAMPER.clear()
-        call_command("migrate", "oauth2_provider", "zero", verbosity=0)  # its tables refer to users    assert not apps.is_installed("oauth2_provider")
+    }
+    oidc_provider.DIRECTORY.clear()
+    oidc_provider.TAMPER.clear()
+    yield live_server
+    oidc_provider.TAMPER.clear()
 
 
 def _at_institution(username, email, verified=True):
