@@ -38,11 +38,11 @@ def rsa_key():
 @pytest.fixture(scope="module")
 def provider_installed(django_db_setup, django_db_blocker):
     """django-oauth-toolkit installed and migrated for this module's tests, then taken away again."""
-    with django_db_blocker.unblock():
-        with override_settings(INSTALLED_APPS=[*django_settings.INSTALLED_APPS, "oauth2_provider"]):
-            call_command("migrate", "oauth2_provider", verbosity=0)
-            yield
-            call_command("migrate", "oauth2_provider", "zero", verbosity=0)  # its tables refer to users
+    installed = [*django_settings.INSTALLED_APPS, "oauth2_provider"]
+    with django_db_blocker.unblock(), override_settings(INSTALLED_APPS=installed):
+        call_command("migrate", "oauth2_provider", verbosity=0)
+        yield
+        call_command("migrate", "oauth2_provider", "zero", verbosity=0)  # its tables refer to users
     assert not apps.is_installed("oauth2_provider")
 
 
