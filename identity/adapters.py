@@ -3,6 +3,7 @@
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -10,6 +11,7 @@ from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnec
 from django.contrib import messages
 from django.shortcuts import redirect
 
+from articles.followups import client_address
 from identity import sso
 from identity.policy import SSO_SESSION_KEY
 from identity.providers import NonceOpenIDConnectProvider
@@ -24,7 +26,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MfaAdapter(DefaultMFAAdapter):
-    pass
+    def validation_error(self, code, *args):
+        """Log every refusal of a second factor (a wrong or reused code, another person's security key)."""
+        request = context.request
+        logger.warning(
+            "second factor refused (%s) at %s from %s",
+            code,
+            getattr(request, "path", "?"),
+            client_address(request) if request is not None else "unknown",
+        )
+        return super().validation_error(code, *args)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
