@@ -20,6 +20,7 @@ from reviewboard.models import (
     TransitionLogEntry,
 )
 from reviewboard.notifications.models import Message, NotificationPreference, OutboxEvent
+from reviewboard.review_models import ChecklistItem
 
 # Staff (admins, editors, board members) must have a second factor (identity.policy); the factories give them
 # an authenticator app with this secret, so tests that are not about second factors sign them in as before.
@@ -298,3 +299,13 @@ def publish(article, *, when=None, reviewers=()):
         Article.objects.filter(pk=article.pk).update(approved_at=when)
         article.refresh_from_db()
     return article
+
+
+class ChecklistItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChecklistItem
+
+    specialty = factory.SubFactory(SpecialtyFactory)
+    text = factory.Sequence(lambda n: f"Checked point {n}")
+    required = True
+    position = factory.Sequence(lambda n: n)

@@ -68,3 +68,13 @@ def test_a_forged_forwarded_for_does_not_escape_the_address_throttle(client, set
     for n, person in enumerate(people):
         client.post(RESET, {"email": person.email}, REMOTE_ADDR="203.0.113.60", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
     assert len(mail.outbox) == 10
+
+
+def test_allauth_takes_the_client_address_by_the_sites_one_rule(rf, settings):
+    from allauth.account.adapter import get_adapter
+
+    from articles.followups import client_address
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.7", REMOTE_ADDR="192.0.2.1")
+    assert get_adapter(request).get_client_ip(request) == client_address(request) == "198.51.100.7"
