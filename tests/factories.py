@@ -6,9 +6,11 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from knox.models import AuthToken
 
 from articles.models import Article, Byline, ChangeNote, FollowUpQuestion, Reference, ReferenceKind, Revision, Specialty
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
+from identity.models import ApiTokenName, SignIn
 from reviewboard.models import (
     AssignmentStatus,
     BoardMember,
@@ -377,3 +379,22 @@ class BylineFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(AuthorFactory)
     credentials = "MD, MPH"
+
+
+class SignInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignIn
+
+    user = factory.SubFactory(UserFactory)
+    address = "198.51.100.1"
+    user_agent = "Mozilla/5.0"
+
+
+class ApiTokenNameFactory(factory.django.DjangoModelFactory):
+    """A named API token (knox's AuthToken, made through its manager, which returns the secret once)."""
+
+    class Meta:
+        model = ApiTokenName
+
+    token = factory.LazyFunction(lambda: AuthToken.objects.create(user=UserFactory())[0])
+    name = factory.Sequence(lambda n: f"Script {n}")
