@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
@@ -5,6 +6,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config import health, metrics
+
+# The admin's own login form takes a password alone: send it to the site's sign-in, which asks for the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", health.liveness, name="healthz"),

@@ -110,7 +110,6 @@ def _pages(demo):
         (None, "/editorial-policy/"),
         (None, "/accounts/login/"),
         (None, "/accounts/password/reset/"),
-        (None, "/admin/login/"),
         (None, "/api/docs/"),
         ("author", "/author/"),
         ("author", "/author/articles/new/"),

@@ -176,3 +176,11 @@ def test_the_lockout_still_counts_wrong_passwords(client, editor):
         _password_step(client, "editor", password="wrong")
     assert _password_step(client, "editor").status_code == 429
     assert _password_step(client, "editor", address="10.2.2.2").status_code == 302  # another address gets in
+
+
+def test_the_admins_own_login_form_cannot_skip_the_second_factor(client, admin_user):
+    response = client.post("/admin/login/", {"username": "admin", "password": "password", "next": "/admin/"})
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/?next=")
+    assert _signed_in_as(client) is None
+    assert client.get("/admin/", follow=True).redirect_chain[-1][0].startswith("/accounts/login/")
