@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from config import health, metrics
 
 # The admin's own login form takes a password alone: send it to the site's sign-in, which asks for the second factor.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
