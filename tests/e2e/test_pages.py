@@ -238,6 +238,23 @@ def test_the_admins_revision_diff(live_server, new_page, login, screenshot, site
     assert problems == {}
 
 
+def test_the_admins_outbox_pages(live_server, new_page, login, screenshot, site):
+    admin = factories.UserFactory(
+        username="root", first_name="Ann", last_name="Admin", is_staff=True, is_superuser=True
+    )
+    page = login(new_page(), admin)
+    problems = visit_all(
+        page,
+        live_server,
+        screenshot,
+        [
+            ("admin-outbox-events", "/admin/reviewboard/outboxevent/"),
+            ("admin-outbox-messages", "/admin/reviewboard/message/?channel__exact=email"),
+        ],
+    )
+    assert problems == {}
+
+
 def test_the_frame_names_the_person_and_offers_each_role_its_pages(live_server, new_page, login, site):
     factories.MessageFactory(recipient=site["editor"])
     factories.MessageFactory(recipient=site["editor"])
