@@ -54,6 +54,7 @@ CHECKLIST_NOTE = TextRule("The note", 2000, multiline=True)
 RESPONSE_LETTER = TextRule("The response letter", 20_000, multiline=True)
 QUESTION = TextRule("The question", 2000, multiline=True)
 EMAIL = TextRule("The email address", 254)
+TOKEN_NAME = TextRule("The token's name", 80)
 
 MAX_SECTIONS = 30
 MAX_REFERENCES = 200

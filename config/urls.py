@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
@@ -5,6 +6,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config import health, metrics
+
+# The admin's own login form takes a password alone: send it to the site's sign-in, which asks for the second factor.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
@@ -21,6 +25,8 @@ urlpatterns = [
     path("inbox/", include("reviewboard.notifications.urls")),
     path("editor/intake/", include("reviewboard.intake.urls")),
     path("", include("reviewboard.workspaces.urls")),
+    path("accounts/", include("identity.urls")),
+    path("accounts/", include("allauth.urls")),  # second factors, single sign-on, password reset by link
     path("", RedirectView.as_view(pattern_name="articles:list", permanent=False)),
 ]
 

@@ -82,3 +82,9 @@ def _fast_password_hashing(settings):
 def published(article):
     """The ``article`` fixture with its revision approved, as readers see it."""
     return factories.publish(article)
+
+
+@pytest.fixture
+def admin_user(db):
+    """pytest-django's superuser, with the second factor every admin must have (tests.factories)."""
+    return factories.UserFactory(username="admin", is_staff=True, is_superuser=True, password="password")

@@ -451,10 +451,16 @@ class AutoAssignInputSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField()
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The authenticator app's code (or a recovery code), if you have one.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expiry = serializers.DateTimeField()
 
 
 # Comment threads on the text

@@ -1,37 +1,20 @@
 """URLs of the accounts and of the author, board and editor workspaces."""
 
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from allauth.account import views as allauth_views
+from django.urls import path
 
+from identity import views as identity_views
 from reviewboard.workspaces.views import accounts, actions, author, board, editor, people, references, threads
 
 app_name = "workspaces"
 
+# Signing in and out and the password are allauth's (identity.views.LoginView adds django-axes); the rest of
+# allauth's pages (second factors, single sign-on) follow in config.urls under the same /accounts/.
 account_patterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("workspaces:password_change_done")),
-        name="password_change",
-    ),
-    path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path(
-        "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(success_url=reverse_lazy("workspaces:password_reset_done")),
-        name="password_reset",
-    ),
-    path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path(
-        "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("workspaces:password_reset_complete")),
-        name="password_reset_confirm",
-    ),
-    path(
-        "accounts/password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
+    path("accounts/login/", identity_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", allauth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/change/", allauth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/reset/", allauth_views.PasswordResetView.as_view(), name="password_reset"),
     path("home/", accounts.home, name="home"),
 ]
 

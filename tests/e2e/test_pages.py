@@ -176,6 +176,8 @@ def test_author_pages(live_server, new_page, login, screenshot, site):
             ("inbox", "/inbox/"),
             ("notification-preferences", "/inbox/preferences/"),
             ("password-change", "/accounts/password/change/"),
+            ("account-security", "/accounts/security/"),
+            ("api-tokens", "/accounts/tokens/"),
         ],
     )
     assert problems == {}

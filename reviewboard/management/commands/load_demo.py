@@ -18,6 +18,8 @@ from articles import services as content
 from articles.models import Article, ArticleState, Specialty
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
 from articles.services import RevisionContent
+from identity import services as identity_services
+from identity.policy import second_factor_required
 from reviewboard import services, services_profiles as profiles
 from reviewboard.management.profile import add_allow_production_argument, refuse_production_unless_allowed
 from reviewboard.models import BoardMember, Decision
@@ -364,7 +366,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Articles created: {len(created)}; already there, skipped: {len(skipped)}.")
         for line in created:
             self.stdout.write(f"  + {line}")
+        if settings.DEMO_TOTP:
+            self._second_factors()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def _second_factors(self) -> None:
+        """Give the staff who must have a second factor an authenticator app, and print each secret (development)."""
+        self.stdout.write("Second factors (authenticator app secrets; a code: oathtool --totp -b SECRET):")
+        for username, user in self.users.items():
+            if not second_factor_required(user):
+                continue
+            secret = identity_services.demo_totp_secret(user=user)
+            self.stdout.write(f"  {username}: {secret}")
 
     # People
 
