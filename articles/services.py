@@ -14,15 +14,26 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from articles import text
-from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
-from articles.models import Article, Reference, ReferenceKind, Revision, Specialty
-from articles.permissions import EDIT, access_article, user_can_create_article
+from articles import citation_import, text
+from articles.exceptions import ActionForbidden, FieldError, InvalidTransition, ValidationFailed
+from articles.models import (
+    Article,
+    ChangeNote,
+    LookupStatus,
+    Reference,
+    ReferenceKind,
+    ReferenceLookup,
+    Revision,
+    Specialty,
+)
+from articles.permissions import EDIT, access_article, user_can_create_article, user_is_editor
 
-REFERENCE_FIELDS = ("kind", "title", "source", "year", "authors", "doi", "pmid", "url")
+REFERENCE_FIELDS = ("kind", "title", "source", "year", "authors", "doi", "pmid", "url", "volume", "issue", "pages")
 # What even a draft must hold: a title, and for each reference its kind and title.
 DRAFT_REQUIRED = frozenset({"title", "references.kind", "references.title"})
-SECTION_FIELDS = ("heading", "body")
+SECTION_FIELDS = ("heading", "body", "level")
+# A section's level: 1 a section of the page ("From the Guidelines"), 2 a sub-section of the section before it.
+SECTION_LEVELS = (1, 2)
 REFERENCE_TEXT_RULES = {
     "title": text.REFERENCE_TITLE,
     "source": text.REFERENCE_SOURCE,
@@ -30,6 +41,9 @@ REFERENCE_TEXT_RULES = {
     "doi": text.REFERENCE_DOI,
     "pmid": text.REFERENCE_PMID,
     "url": text.REFERENCE_URL,
+    "volume": text.REFERENCE_VOLUME,
+    "issue": text.REFERENCE_ISSUE,
+    "pages": text.REFERENCE_PAGES,
 }
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
@@ -116,17 +130,28 @@ def _clean_reference(reference: object, errors: text.FieldErrors, index: int) ->
     return cleaned
 
 
-def _clean_section(section: object, errors: text.FieldErrors, index: int) -> dict[str, str]:
+def _clean_section(section: object, errors: text.FieldErrors, index: int) -> dict[str, Any]:
     if not isinstance(section, dict) or set(section) - set(SECTION_FIELDS):
         errors.add("sections", f"Section {index + 1} must have a heading and a body only.", "type", index)
         return {"heading": "", "body": ""}
     item = f"Section {index + 1}"
-    return {
+    cleaned: dict[str, Any] = {
         "heading": errors.text(
             section.get("heading"), text.SECTION_HEADING, field="sections.heading", index=index, item=item
         ),
         "body": errors.text(section.get("body"), text.SECTION_BODY, field="sections.body", index=index, item=item),
     }
+    level = section.get("level", 1)
+    if isinstance(level, str) and level.strip().isdigit():
+        level = int(level.strip())
+    if level not in SECTION_LEVELS or isinstance(level, bool):
+        errors.add("sections.level", f"{item}: a section is a section (1) or a sub-section (2).", "invalid", index)
+    elif level == 2:
+        # Stored only where it differs from a section, so that content written before levels compares equal.
+        if index == 0:
+            errors.add("sections.level", f"{item}: a sub-section needs a section before it.", "invalid", index)
+        cleaned["level"] = 2
+    return cleaned
 
 
 def clean_content(content: RevisionContent) -> RevisionContent:
@@ -172,6 +197,15 @@ def _write(*, article: Article, actor: User, content: RevisionContent, change_no
         Reference(revision=revision, number=position, **reference)
         for position, reference in enumerate(content.references, start=1)
     )
+    # The note for readers follows the draft from revision to revision until it is approved.
+    previous = article.current_revision_id
+    pending = None
+    if previous is not None:
+        pending = ChangeNote.objects.filter(revision_id=previous, approved_at__isnull=True).first()
+    if pending is not None:
+        ChangeNote.objects.create(
+            revision=revision, article=article, text=pending.text, is_correction=pending.is_correction
+        )
     article.current_revision = revision
     article.save(update_fields=["current_revision", "updated_at"])
     return revision
@@ -262,3 +296,85 @@ def revision_create(*, article: Article, actor: User, content: RevisionContent, 
         if current is not None and same_content(current, content):
             return current
         return _write(article=article, actor=actor, content=content, change_note=note)
+
+
+def change_note_write(
+    *, article: Article, actor: User, text_for_readers: str, is_correction: bool = False
+) -> ChangeNote:
+    """Write the note for readers of the article's current revision: by its authors or an editor, until approval."""
+    errors = text.FieldErrors()
+    note_text = errors.text(text_for_readers, text.READER_NOTE, field="reader_note")
+    errors.raise_if_any()
+    with transaction.atomic():
+        article = access_article(actor, purpose=EDIT, pk=article.pk, lock=True)
+        revision_id = article.current_revision_id
+        if revision_id is None or revision_id == article.approved_revision_id:
+            raise InvalidTransition("Write the note for readers on a new revision, before it is approved.")
+        note, _ = ChangeNote.objects.select_for_update().get_or_create(
+            revision_id=revision_id, defaults={"article": article}
+        )
+        if note.approved_at is not None:
+            raise InvalidTransition("This revision is approved: its note for readers is published and kept.")
+        note.text, note.is_correction, note.edited_by = note_text, bool(is_correction), actor
+        note.save(update_fields=["text", "is_correction", "edited_by"])
+    return note
+
+
+def change_note_approve(*, revision: Revision, when: Any) -> ChangeNote:
+    """Publish the note of ``revision``, approved at ``when``. Caller holds the article's row lock (the approval)."""
+    note, created = ChangeNote.objects.get_or_create(
+        revision=revision, defaults={"article_id": revision.article_id, "approved_at": when}
+    )
+    if not created:
+        note.approved_at = when
+        note.save(update_fields=["approved_at"])
+    return note
+
+
+def article_review_interval_set(*, article: Article, actor: User, days: int | None) -> Article:
+    """Set the days between reviews of ``article`` (None: its specialty's, else the site's); editors only."""
+    if not user_is_editor(actor):
+        raise ActionForbidden("Editors set how often an article is reviewed.")
+    if days is not None and not 30 <= days <= 3650:
+        raise ValidationFailed([FieldError("review_interval_days", "Choose between 30 and 3,650 days.", "invalid")])
+    with transaction.atomic():
+        article = access_article(actor, purpose=EDIT, pk=article.pk, lock=True)
+        article.review_interval_days = days
+        article.save(update_fields=["review_interval_days", "updated_at"])
+    return article
+
+
+def reference_import(*, actor: User, pasted: str) -> tuple[dict[str, Any] | None, ReferenceLookup | None]:
+    """Return the reference a pasted BibTeX or RIS record holds, or queue the lookup of a pasted DOI or PMID.
+
+    Nothing is saved to an article: the author checks the fields and saves the draft as ever. Bad input raises
+    ValidationFailed on the field "reference_import".
+    """
+    if not user_can_create_article(actor):
+        raise ActionForbidden("Authors and editors import references.")
+    try:
+        found = citation_import.identify(pasted)
+        if found.kind in ("bibtex", "ris"):
+            return citation_import.parse(found), None
+    except citation_import.CitationImportError as error:
+        raise ValidationFailed([FieldError("reference_import", error.message, "invalid")]) from error
+    lookup = ReferenceLookup.objects.create(requested_by=actor, kind=found.kind, value=found.value)
+    from articles.tasks import reference_lookup  # the task calls back into this module
+
+    transaction.on_commit(lambda: reference_lookup.delay(lookup.pk))
+    return None, lookup
+
+
+def reference_lookup_run(*, lookup_id: int, fetch: Any = None) -> ReferenceLookup:
+    """Look up a queued DOI or PMID and store the reference found, or why none was (idempotent)."""
+    lookup = ReferenceLookup.objects.get(pk=lookup_id)
+    if lookup.status != LookupStatus.PENDING:
+        return lookup
+    try:
+        options = {"fetch": fetch} if fetch is not None else {}
+        lookup.reference = citation_import.look_up(lookup.kind, lookup.value, **options)
+        lookup.status = LookupStatus.DONE
+    except citation_import.CitationImportError as error:
+        lookup.status, lookup.message = LookupStatus.FAILED, error.message[:300]
+    lookup.save(update_fields=["reference", "status", "message"])
+    return lookup

@@ -5,6 +5,7 @@ Nothing set: a development profile on SQLite, local-memory cache and eager Celer
 the production profile, which passes ``manage.py check --deploy``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,6 +18,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
+# The profile, fixed when the settings load (test runners turn DEBUG off by themselves; this stays).
+PRODUCTION_PROFILE = not DEBUG
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key-do-not-deploy")
 else:
@@ -28,6 +31,8 @@ INSTALLED_APPS = [
     # The project's apps come first so that their templates (registration/ pages) win.
     "articles",
     "reviewboard",
+    "identity",
+    "transparency",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -37,11 +42,20 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_fsm",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: hashed, expiring, several per person (identity's token page lists and revokes them).
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    # Sign-in: allauth's accounts, second factors (TOTP, WebAuthn, recovery codes), single sign-on
+    # through OpenID Connect, and the list of a person's sessions.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # A staff member without a second factor is sent to set one up (identity.policy decides).
+    "identity.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -114,7 +131,8 @@ if REDIS_URL:
     _redis_base = urlunsplit(urlsplit(REDIS_URL)._replace(path="", query="", fragment=""))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, failing open while Redis is unreachable (config.cache): no 500 for a lost cache.
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": env.str("CACHE_URL", default=f"{_redis_base}/1"),
         }
     }
@@ -127,11 +145,19 @@ else:
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A request must not hang on a dead broker: the outbox keeps the event and the sweep sends it. A short connect
+# timeout and no retries when publishing (kombu otherwise retries for CELERY_BROKER_CONNECTION_TIMEOUT: 2 s a nudge).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=0.5)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "max_retries": 0,
+}
 CELERY_TIMEZONE = "UTC"
-# A request must not hang on a dead broker: the outbox keeps the event and the sweep sends it.
-CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_TASK_PUBLISH_RETRY = False
+# One scheduler: beat sends the schedule only while it holds a lock in Redis (config.beat); a second stands by.
+CELERY_BEAT_SCHEDULER = "config.beat:LockedScheduler"
+BEAT_LOCK_SECONDS = env.float("BEAT_LOCK_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.relay", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0)},
     "review-reminders": {"task": "reviewboard.review_reminders", "schedule": crontab(hour=7, minute=0)},
@@ -178,7 +204,13 @@ REVIEW_DUE_DAYS = env.int("REVIEW_DUE_DAYS", default=14)
 REVIEW_REMIND_DAYS_BEFORE = env.int("REVIEW_REMIND_DAYS_BEFORE", default=2)
 REVIEW_ESCALATE_AFTER_DAYS = env.int("REVIEW_ESCALATE_AFTER_DAYS", default=3)
 REREVIEW_AFTER_DAYS = env.int("REREVIEW_AFTER_DAYS", default=365)
+# How references are cited to readers: "ama" (AMA 11th edition) or "vancouver" (articles.citations).
+CITATION_STYLE = env.str("CITATION_STYLE", default="ama")
+# The publisher's name in the professional disclaimer.
+SITE_NAME = env.str("SITE_NAME", default="Medically reviewed answers")
 NOTIFICATIONS_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A message whose sending fails this many times is set aside as failed, with its error (admin: retry now).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
 # Readers: how long a staff preview link stays valid (seconds); follow-up questions a client
 # address may send per window (seconds); proxies in front that append to X-Forwarded-For.
@@ -228,18 +260,21 @@ LOGGING = {
 # pagination, and an OpenAPI schema by drf-spectacular with its docs served from the sidecar.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "identity.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["reviewboard.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    # Keyed by articles.followups.client_address (TRUSTED_PROXY_COUNT), open while Redis is down.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "reviewboard.api.throttles.AnonymousClientThrottle",
+        "reviewboard.api.throttles.UserClientThrottle",
     ],
+    # For any part of DRF that reads the client's address itself: the same count of trusted proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
@@ -283,7 +318,11 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# allauth's sign-in form names its field "login", the API's token exchange "username": axes counts both.
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "identity.lockout.attempted_username"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -310,7 +349,7 @@ HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)  # seconds
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _connect_timeout = env.int("DB_CONNECT_TIMEOUT", default=5)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", _connect_timeout)
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+if CACHES["default"]["BACKEND"] in ("config.cache.FailOpenRedisCache", "django.core.cache.backends.redis.RedisCache"):
     _redis_timeout = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", _redis_timeout)
     CACHES["default"]["OPTIONS"].setdefault("socket_timeout", _redis_timeout)
@@ -360,3 +399,64 @@ if SENTRY_DSN:
         environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
         release=env.str("SENTRY_RELEASE", default=""),
     )
+
+# Identity (docs/identity.md): sign-in by allauth, second factors, single sign-on, API tokens.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "identity.forms.LoginForm"}
+ACCOUNT_LOGOUT_REDIRECT_URL = "workspaces:login"
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_SESSION_REMEMBER = False  # sessions end with the browser (SESSION_EXPIRE_AT_BROWSER_CLOSE)
+# Password-reset mail: at most PASSWORD_RESET_PER_ADDRESS requests an hour from one client address and
+# PASSWORD_RESET_PER_ACCOUNT an hour for one account (allauth's rate limits, in the cache). Failed sign-ins
+# are counted by django-axes alone, per username and address.
+ACCOUNT_RATE_LIMITS = {
+    "reset_password": "{}/h/ip,{}/h/key".format(
+        env.int("PASSWORD_RESET_PER_ADDRESS", default=10), env.int("PASSWORD_RESET_PER_ACCOUNT", default=3)
+    ),
+    "login_failed": False,
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # a security key on http://127.0.0.1 in development
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Medically reviewed answers")
+MFA_ADAPTER = "identity.adapters.MfaAdapter"
+# The roles that must have a second factor before any workspace, the admin or the token page opens:
+# any of "editor", "board_member", "admin", "author" (identity.policy).
+MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=["editor", "board_member", "admin"])
+# Sessions are recorded at sign-in (address, browser, time), not touched on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
+# load_demo gives the demo's staff authenticator-app secrets and prints them (the development profile only).
+DEMO_TOTP = env.bool("DEMO_TOTP", default=DEBUG)
+
+# Single sign-on through OpenID Connect: on when OIDC_SERVER_URL names the institution's issuer.
+SOCIALACCOUNT_ADAPTER = "identity.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # identity.adapters matches by verified email itself
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+OIDC_SERVER_URL = env.str("OIDC_SERVER_URL", default="")
+if OIDC_SERVER_URL:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": env.str("OIDC_PROVIDER_ID", default="institution"),
+            "name": env.str("OIDC_NAME", default="Institution sign-in"),
+            "client_id": env.str("OIDC_CLIENT_ID"),
+            "secret": env.str("OIDC_CLIENT_SECRET", default=""),
+            "settings": {"server_url": OIDC_SERVER_URL, "token_auth_method": "client_secret_post"},
+        }
+    )
+
+# API tokens (django-rest-knox): stored as a digest, expiring after API_TOKEN_TTL_HOURS, at most
+# API_TOKENS_PER_USER a person; all revoked when the password changes (identity.services).
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105  (a model name: knox's own, for its swappable reference)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24 * 30)),
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKENS_PER_USER", default=10),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}

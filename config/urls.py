@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
@@ -5,6 +6,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config import health, metrics
+
+# The admin's own login form takes a password alone: send it to the site's sign-in, which asks for the second factor.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
@@ -14,11 +18,20 @@ urlpatterns = [
     path("favicon.ico", lambda request: redirect(static("articles/favicon.svg")), name="favicon"),
     # The readers' pages first: the most requested, and none of the others' prefixes overlaps theirs.
     path("", include("articles.urls")),
+    path("", include("transparency.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("reviewboard.api.urls")),
     path("dashboard/", include("reviewboard.dashboard.urls")),
     path("inbox/", include("reviewboard.notifications.urls")),
     path("editor/intake/", include("reviewboard.intake.urls")),
     path("", include("reviewboard.workspaces.urls")),
+    path("accounts/", include("identity.urls")),
+    path("accounts/", include("allauth.urls")),  # second factors, single sign-on, password reset by link
     path("", RedirectView.as_view(pattern_name="articles:list", permanent=False)),
 ]
+
+# How failures look (config.errors): JSON under /api/, 503 with Retry-After while the database is unreachable.
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -52,6 +52,8 @@ export SECRET_KEY=cluster-only-secret-key-not-for-production-0123456789abcdef
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_SSL_REDIRECT=false
 export TRUSTED_PROXY_COUNT=1
+# The cluster's test programs sign in to the API with the demo's passwords (tests/cluster/api.py): no second factor.
+export MFA_REQUIRED_ROLES=
 export DATABASE_URL=postgres://postgres@127.0.0.1:${PRIMARY_PORT}/${DB_NAME}
 export DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:${REPLICA_PORT}/${DB_NAME}
 export REDIS_URL=redis://127.0.0.1:${REDIS_PORT}/0
@@ -133,7 +135,7 @@ spawn() {
 start_app() {
     # shellcheck disable=SC1091
     (source "$DIR/env" && "$VENV/bin/python" manage.py migrate --noinput -v0 &&
-        "$VENV/bin/python" manage.py load_demo >"$LOG/load_demo.log" &&
+        "$VENV/bin/python" manage.py load_demo --allow-production >"$LOG/load_demo.log" &&
         "$VENV/bin/python" manage.py collectstatic --noinput -v0)
     local port
     for port in $WEB_PORTS; do

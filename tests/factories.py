@@ -6,9 +6,11 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from knox.models import AuthToken
 
-from articles.models import Article, FollowUpQuestion, Reference, ReferenceKind, Revision, Specialty
+from articles.models import Article, Byline, ChangeNote, FollowUpQuestion, Reference, ReferenceKind, Revision, Specialty
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
+from identity.models import ApiTokenName, SignIn
 from reviewboard.models import (
     AssignmentStatus,
     BoardMember,
@@ -20,6 +22,25 @@ from reviewboard.models import (
     TransitionLogEntry,
 )
 from reviewboard.notifications.models import Message, NotificationPreference, OutboxEvent
+from reviewboard.review_models import (
+    AnchorField,
+    ChecklistAnswer,
+    ChecklistAnswerChoice,
+    ChecklistItem,
+    CommentThread,
+    ThreadComment,
+)
+
+# Staff (admins, editors, board members) must have a second factor (identity.policy); the factories give them
+# an authenticator app with this secret, so tests that are not about second factors sign them in as before.
+# ``second_factor=False`` makes one without (the tests of the requirement itself).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_second_factor(user) -> None:
+    from identity.services import totp_activate
+
+    totp_activate(user=user, secret=TOTP_SECRET)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -41,12 +62,19 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
 
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        if create and (extracted or (extracted is None and (self.is_staff or self.is_superuser))):
+            give_second_factor(self)
 
-def _joins(group_name):
+
+def _joins(group_name, *, second_factor=False):
     @factory.post_generation
     def role(user, create, extracted, **kwargs):
         if create:
             user.groups.add(Group.objects.get_or_create(name=group_name)[0])
+            if second_factor and kwargs.get("second_factor", True):
+                give_second_factor(user)
 
     return role
 
@@ -56,7 +84,9 @@ class AuthorFactory(UserFactory):
 
 
 class EditorFactory(UserFactory):
-    role = _joins(EDITORS_GROUP)
+    """An editor, with an authenticator app unless ``role__second_factor=False``."""
+
+    role = _joins(EDITORS_GROUP, second_factor=True)
 
 
 class SpecialtyFactory(factory.django.DjangoModelFactory):
@@ -143,6 +173,12 @@ class BoardMemberFactory(factory.django.DjangoModelFactory):
     def specialties(self, create, extracted, **kwargs):
         if create and extracted:
             self.specialties.add(*extracted)
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """Board members must have a second factor: the member's user gets one unless ``second_factor=False``."""
+        if create and extracted is not False:
+            give_second_factor(self.user)
 
 
 def round_for(revision) -> ReviewRound:
@@ -272,3 +308,93 @@ def publish(article, *, when=None, reviewers=()):
         Article.objects.filter(pk=article.pk).update(approved_at=when)
         article.refresh_from_db()
     return article
+
+
+class ChecklistItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChecklistItem
+
+    specialty = factory.SubFactory(SpecialtyFactory)
+    text = factory.Sequence(lambda n: f"Checked point {n}")
+    required = True
+    position = factory.Sequence(lambda n: n)
+
+
+class ChecklistAnswerFactory(factory.django.DjangoModelFactory):
+    """One reviewer's answer to one item, with the item's text and weight as they were asked."""
+
+    class Meta:
+        model = ChecklistAnswer
+
+    review = factory.SubFactory(ReviewFactory)
+    item = factory.SubFactory(ChecklistItemFactory)
+    item_text = factory.LazyAttribute(lambda a: a.item.text)
+    required = factory.LazyAttribute(lambda a: a.item.required)
+    position = factory.LazyAttribute(lambda a: a.item.position)
+    answer = ChecklistAnswerChoice.YES
+    note = ""
+
+
+class CommentThreadFactory(factory.django.DjangoModelFactory):
+    """A thread on the first paragraph of the revision's first section, anchored where it was written."""
+
+    class Meta:
+        model = CommentThread
+
+    revision = factory.SubFactory(RevisionFactory)
+    article = factory.LazyAttribute(lambda t: t.revision.article)
+    field = AnchorField.SECTION
+    index = 0
+    paragraph = 0
+    quote = "It is well known"
+    start = 0
+    end = factory.LazyAttribute(lambda t: len(t.quote))
+    anchor_revision = factory.LazyAttribute(lambda t: t.revision)
+    opened_by = factory.SubFactory(EditorFactory)
+
+
+class ThreadCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ThreadComment
+
+    thread = factory.SubFactory(CommentThreadFactory)
+    author = factory.LazyAttribute(lambda c: c.thread.opened_by)
+    body = "Which guideline says so?"
+
+
+class ChangeNoteFactory(factory.django.DjangoModelFactory):
+    """The note for readers on a revision of an approved article."""
+
+    class Meta:
+        model = ChangeNote
+
+    revision = factory.SubFactory(RevisionFactory)
+    article = factory.LazyAttribute(lambda n: n.revision.article)
+    text = "Updated the dose table to the 2025 guideline."
+
+
+class BylineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Byline
+
+    user = factory.SubFactory(AuthorFactory)
+    credentials = "MD, MPH"
+
+
+class SignInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignIn
+
+    user = factory.SubFactory(UserFactory)
+    address = "198.51.100.1"
+    user_agent = "Mozilla/5.0"
+
+
+class ApiTokenNameFactory(factory.django.DjangoModelFactory):
+    """A named API token (knox's AuthToken, made through its manager, which returns the secret once)."""
+
+    class Meta:
+        model = ApiTokenName
+
+    token = factory.LazyFunction(lambda: AuthToken.objects.create(user=UserFactory())[0])
+    name = factory.Sequence(lambda n: f"Script {n}")

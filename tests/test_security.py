@@ -110,7 +110,6 @@ def _pages(demo):
         (None, "/editorial-policy/"),
         (None, "/accounts/login/"),
         (None, "/accounts/password/reset/"),
-        (None, "/admin/login/"),
         (None, "/api/docs/"),
         ("author", "/author/"),
         ("author", "/author/articles/new/"),
@@ -177,7 +176,7 @@ def test_swagger_split_view_serves_its_script_as_a_file(client):
 
 
 def _fail_login(client, username="author", address="10.0.0.1"):
-    return client.post("/accounts/login/", {"username": username, "password": "wrong"}, REMOTE_ADDR=address)
+    return client.post("/accounts/login/", {"login": username, "password": "wrong"}, REMOTE_ADDR=address)
 
 
 @pytest.mark.django_db
@@ -187,7 +186,7 @@ def test_five_failed_logins_lock_out_that_username_from_that_address(client, aut
     locked = _fail_login(client)
     assert locked.status_code == 429
     # Locked: even the right password is refused from that address.
-    right = client.post("/accounts/login/", {"username": "author", "password": "pass"}, REMOTE_ADDR="10.0.0.1")
+    right = client.post("/accounts/login/", {"login": "author", "password": "pass"}, REMOTE_ADDR="10.0.0.1")
     assert right.status_code == 429
     assert "_auth_user_id" not in client.session
 
@@ -196,10 +195,10 @@ def test_five_failed_logins_lock_out_that_username_from_that_address(client, aut
 def test_lockout_is_per_username_and_address(client, author, editor):
     for _ in range(5):
         _fail_login(client)
-    other_address = client.post("/accounts/login/", {"username": "author", "password": "pass"}, REMOTE_ADDR="10.0.0.2")
+    other_address = client.post("/accounts/login/", {"login": "author", "password": "pass"}, REMOTE_ADDR="10.0.0.2")
     assert other_address.status_code == 302
     client.logout()
-    other_user = client.post("/accounts/login/", {"username": "editor", "password": "pass"}, REMOTE_ADDR="10.0.0.1")
+    other_user = client.post("/accounts/login/", {"login": "editor", "password": "pass"}, REMOTE_ADDR="10.0.0.1")
     assert other_user.status_code == 302
 
 
@@ -208,7 +207,7 @@ def test_successful_login_resets_the_failure_count(client, author):
     for _ in range(4):
         _fail_login(client)
     assert (
-        client.post("/accounts/login/", {"username": "author", "password": "pass"}, REMOTE_ADDR="10.0.0.1").status_code
+        client.post("/accounts/login/", {"login": "author", "password": "pass"}, REMOTE_ADDR="10.0.0.1").status_code
         == 302
     )
     client.logout()
@@ -226,7 +225,7 @@ def test_lockout_ends_after_the_cool_off_time(client, author, settings):
         _fail_login(client)
     assert AccessAttempt.objects.filter(username="author").exists()
     AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(hours=1, minutes=1))
-    ok = client.post("/accounts/login/", {"username": "author", "password": "pass"}, REMOTE_ADDR="10.0.0.1")
+    ok = client.post("/accounts/login/", {"login": "author", "password": "pass"}, REMOTE_ADDR="10.0.0.1")
     assert ok.status_code == 302
 
 
@@ -327,6 +326,20 @@ def test_ruff_security_rules_are_enabled():
     assert "S" in config["tool"]["ruff"]["lint"]["select"]  # `make lint` runs them on every file
 
 
-def test_pip_audit_is_a_pinned_development_dependency():
-    lines = (BASE_DIR / "requirements-dev.txt").read_text().splitlines()
+def test_pip_audit_is_a_locked_development_dependency():
+    import tomllib
+
+    config = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())
+    assert any(name.startswith("pip-audit") for name in config["dependency-groups"]["dev"])
+    lines = (BASE_DIR / "requirements" / "dev.txt").read_text().splitlines()
     assert any(line.startswith("pip-audit==") for line in lines)  # CI runs it: see docs/operations.md
+    assert not any(line.startswith("pip-audit==") for line in (BASE_DIR / "requirements" / "runtime.txt").read_text().splitlines())
+
+
+def test_every_locked_requirement_carries_a_hash():
+    for name in ("runtime.txt", "dev.txt"):
+        text = (BASE_DIR / "requirements" / name).read_text()
+        pins = [line for line in text.splitlines() if "==" in line and not line.startswith((" ", "#"))]
+        assert pins, name
+        assert all(line.rstrip().endswith("\\") for line in pins), name  # each pin continues with its hashes
+        assert text.count("--hash=sha256:") >= len(pins), name

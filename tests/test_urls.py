@@ -24,11 +24,25 @@ def routes(patterns, prefix=""):
             yield route, pattern
 
 
+# allauth's own patterns that the workspace's names answer first, on purpose: the same allauth views, the sign-in
+# counted by django-axes (identity.views.LoginView).
+ANSWERED_BY_THE_WORKSPACE = {
+    "account_login": "workspaces:login",
+    "account_logout": "workspaces:logout",
+    "account_change_password": "workspaces:password_change",
+    "account_reset_password": "workspaces:password_reset",
+}
+
+
 def test_every_address_reaches_its_own_pattern_not_an_earlier_one():
     checked = []
     for route, pattern in routes(get_resolver("config.urls").url_patterns):
         address = "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda match: SAMPLES[match.group(1) or "str"], route)
         match = resolve(address, "config.urls")
+        if pattern.name in ANSWERED_BY_THE_WORKSPACE:
+            assert match.view_name == ANSWERED_BY_THE_WORKSPACE[pattern.name], address
+            assert issubclass(match.func.view_class, pattern.callback.view_class), address
+            continue
         assert match.func is pattern.callback or match.url_name == pattern.name, (address, match.view_name)
         checked.append(address)
 

@@ -10,6 +10,7 @@ from articles.exceptions import DomainError
 from reviewboard import permissions, services
 from reviewboard.admin.filters import BoardMemberFilter
 from reviewboard.admin.links import admin_link
+from reviewboard.admin.review import ChecklistAnswerInline
 from reviewboard.models import OPEN_STATUSES, BoardMember, ConflictOfInterest, Review, ReviewAssignment
 
 
@@ -28,7 +29,22 @@ class BoardMemberAdmin(admin.ModelAdmin):
     list_filter = ["active", "specialties"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "credentials"]
     filter_horizontal = ["specialties"]
-    fields = ["user", "credentials", "specialties", "capacity", "active"]
+    fields = [
+        "user",
+        "credentials",
+        "specialties",
+        "capacity",
+        "active",
+        "slug",
+        "affiliation",
+        "orcid",
+        "biography",
+        "disclosure",
+        "verified_at",
+        "verified_by",
+    ]
+    # The member writes the profile in the workspace; editors record verification there (services_profiles).
+    readonly_fields = ["verified_at", "verified_by"]
 
     def get_queryset(self, request):
         return (
@@ -135,6 +151,7 @@ class ReviewAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
     search_fields = ["assignment__revision__article__slug", "assignment__board_member__user__last_name"]
     readonly_fields = ("assignment", "decision", "comments_to_author", "confidential_comments", "created_at")
     fields = readonly_fields
+    inlines = [ChecklistAnswerInline]
 
     @admin.display(description="reviewer", ordering="assignment__board_member__user__last_name")
     def reviewer(self, obj):

@@ -30,7 +30,13 @@ def _section(resolver_match) -> str:
             if name.startswith(prefix):
                 return "account" if prefix == "password" else prefix
         return ""
-    return {"dashboard": "dashboard", "intake": "intake", "notifications": "inbox", "admin": "admin"}.get(namespace, "")
+    return {
+        "identity": "account",
+        "dashboard": "dashboard",
+        "intake": "intake",
+        "notifications": "inbox",
+        "admin": "admin",
+    }.get(namespace, "")
 
 
 def workspace_navigation(request) -> list[NavItem]:
@@ -63,5 +69,5 @@ def workspace_navigation(request) -> list[NavItem]:
     items.append(NavItem("Inbox", reverse("notifications:inbox"), here == "inbox", person.unread))
     if user.is_staff:
         items.append(NavItem("Admin", reverse("admin:index"), here == "admin"))
-    items.append(NavItem("Account", reverse("workspaces:password_change"), here == "account"))
+    items.append(NavItem("Account", reverse("identity:security"), here == "account"))
     return items

@@ -22,14 +22,28 @@ def follow_up_url(article):
     return f"/articles/{article.slug}/follow-up/"
 
 
-def test_article_page_invites_a_question_and_links_to_the_follow_up_page(client, published):
+def test_article_page_holds_the_question_box_posting_to_the_follow_up_service(client, published):
     html = client.get(f"/articles/{published.slug}/").content.decode()
 
     assert "Have a follow-up question?" in html
-    assert f'href="/articles/{published.slug}/follow-up/"' in html
-    # The article page is cached for every reader: it carries no form, token or message of anyone's.
+    assert f'<form method="post" action="/articles/{published.slug}/follow-up/" class="follow-up__form">' in html
+    assert 'name="question"' in html
+    # The article page is cached for every reader: it carries no token or message of anyone's.
     assert "csrfmiddlewaretoken" not in html
-    assert '<form method="post"' not in html
+
+
+def test_question_sent_from_the_cached_article_page_without_a_token_is_taken(published):
+    reader = Client(enforce_csrf_checks=True)
+
+    response = reader.post(
+        follow_up_url(published),
+        {"question": QUESTION},
+        HTTP_ORIGIN="http://testserver",
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+
+    assert response.status_code == 302
+    assert FollowUpQuestion.objects.get().question == QUESTION
 
 
 def test_follow_up_page_shows_the_form_with_csrf_and_is_never_cached(client, published):
@@ -49,7 +63,8 @@ def test_follow_up_page_shows_the_form_with_csrf_and_is_never_cached(client, pub
 def test_reader_sends_a_question_and_sees_a_thank_you(client, published):
     response = client.post(follow_up_url(published), {"question": QUESTION, "email": "reader@example.org"}, follow=True)
 
-    assert response.redirect_chain[-1][0] == f"/articles/{published.slug}/follow-up/#follow-up"
+    assert response.redirect_chain[-1][0].startswith(f"/articles/{published.slug}/follow-up/?answer=")
+    assert response.redirect_chain[-1][0].endswith("#follow-up")
     assert "Your question was sent to our editors." in response.content.decode()
     question = FollowUpQuestion.objects.get()
     assert (question.article, question.question, question.email, question.status) == (
@@ -152,8 +167,12 @@ def test_forwarded_address_is_trusted_only_behind_a_configured_proxy(client, pub
     )
 
 
-def test_post_without_csrf_token_is_refused(published):
-    response = Client(enforce_csrf_checks=True).post(follow_up_url(published), {"question": QUESTION})
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_ORIGIN": "https://elsewhere.example"}, {"HTTP_SEC_FETCH_SITE": "cross-site"}],
+)
+def test_question_posted_from_another_site_is_refused(published, headers):
+    response = Client(enforce_csrf_checks=True).post(follow_up_url(published), {"question": QUESTION}, **headers)
 
     assert response.status_code == 403
     assert not FollowUpQuestion.objects.exists()
@@ -172,3 +191,32 @@ def test_follow_up_page_of_an_unpublished_article_is_not_found(client, article):
 
 def test_the_follow_up_address_takes_no_other_method(client, published):
     assert client.put(follow_up_url(published)).status_code == 405
+
+
+def test_the_question_is_answered_at_once_from_approved_text_only(client, published, author):
+    from articles import services as content
+    from reviewboard import services
+
+    assert "well known" in published.approved_revision.sections[0]["body"]
+    services.article_revise(article=published, actor=author)
+    published.refresh_from_db()
+    draft = content.revision_content(published.current_revision)
+    draft.sections[0]["body"] = "Myoclonus drafts mention zanzibarine [1]."
+    content.revision_create(article=published, actor=author, content=draft)
+    response = client.post(follow_up_url(published), {"question": "Is it known to involve zanzibarine?"}, follow=True)
+    html = response.content.decode()
+
+    assert "From our reviewed articles" in html
+    assert "Excerpts from articles reviewed by our Medical Advisory Board" in html
+    assert "our editors have your question" in html
+    assert "It is well <mark>known</mark>" in html
+    assert "zanzibarine</mark>" not in html.lower().split("from our reviewed articles")[1].split("</section>")[0]
+    assert FollowUpQuestion.objects.count() == 1
+
+
+def test_an_answer_link_is_only_good_with_its_signature(client, published):
+    client.post(follow_up_url(published), {"question": QUESTION})
+
+    html = client.get(follow_up_url(published), {"answer": "1:forged"}).content.decode()
+
+    assert "From our reviewed articles" not in html

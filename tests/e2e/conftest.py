@@ -7,9 +7,13 @@ apart. Screenshots of the key pages go to artifacts/screenshots/ (git-ignored).
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.factories import TOTP_SECRET
+from tests.totp import seconds_left, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,7 +42,7 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("Playwright not installed: pip install -r requirements-dev.txt")
+        pytest.skip("Playwright not installed: make install")
 
     # Playwright's sync API runs an event loop in this thread, which trips Django's async-safety
     # check on every ORM call the test makes. Allowed only while the browser is up, then restored.
@@ -78,15 +82,29 @@ def new_page(browser):
 def login(live_server):
     """Return a function that logs ``user`` in on ``page`` through the login form."""
 
-    def log_in(page, user):
+    def log_in(page, user, secret=TOTP_SECRET):
         page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", user.username)
+        page.fill("#id_login", user.username)
         page.fill("#id_password", PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        if "/accounts/2fa/authenticate/" in page.url:  # staff have an authenticator app (tests.factories)
+            enter_totp(page, secret)
         return page
 
     return log_in
+
+
+def enter_totp(page, secret: str) -> None:
+    """Give the second-factor step the current code; a code is accepted once, so a repeat waits for the next."""
+    for _ in range(2):
+        page.fill("#id_code", totp_code(secret))
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_load_state()
+        if "/accounts/2fa/authenticate/" not in page.url:
+            return
+        time.sleep(seconds_left() + 0.5)
+    raise AssertionError("the second-factor step refused two consecutive codes")
 
 
 @pytest.fixture

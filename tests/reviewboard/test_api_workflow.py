@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from articles.models import Article, ArticleState
@@ -19,8 +19,8 @@ def _fresh_throttle_counts():
 def client_for(user) -> APIClient:
     """A client that authenticates with the user's API token, as a program would."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, secret = AuthToken.objects.create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 
@@ -78,7 +78,9 @@ def test_token_is_issued_for_good_credentials_only(author):
     client = APIClient()
     response = client.post("/api/v1/auth/token/", {"username": "author", "password": "pass"}, format="json")
     assert response.status_code == 200
-    assert response.json()["token"] == Token.objects.get(user=author).key
+    secret = response.json()["token"]
+    assert AuthToken.objects.get(user=author).token_key == secret[:15]  # only a digest and the first characters
+    assert APIClient(headers={"Authorization": f"Token {secret}"}).get("/api/v1/drafts/").status_code == 200
     refused = client.post("/api/v1/auth/token/", {"username": "author", "password": "wrong"}, format="json")
     assert_error(refused, 400, "Unable to log in")
 

@@ -124,3 +124,32 @@ def test_second_run_adds_nothing_and_does_not_fail(demo):
     output = load_demo()
     assert _counts() == before
     assert "Articles created: 0" in output
+
+
+def _printed_secrets(output: str) -> dict[str, str]:
+    import re
+
+    return dict(re.findall(r"^  (\S+): ([A-Z2-7]{32})$", output, flags=re.M))
+
+
+def test_the_development_demo_prints_a_working_totp_secret_for_each_staff_member(client, demo):
+    from tests.totp import totp_code
+
+    secrets = _printed_secrets(demo)
+    assert set(secrets) == {"admin", "editor", "dr.neuro", "dr.neuro2", "dr.cardio", "dr.pharma"}  # not the author
+    assert "oathtool --totp -b" in demo
+    client.post("/accounts/login/", {"login": "editor", "password": DEMO_PASSWORD})
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secrets["editor"])})
+    assert response.status_code == 302
+    assert client.get("/editor/").status_code == 200
+
+
+def test_a_second_run_keeps_the_demo_secrets(demo):
+    assert _printed_secrets(load_demo()) == _printed_secrets(demo)
+
+
+def test_without_demo_totp_the_demo_prints_no_secret(settings):
+    settings.DEMO_TOTP = False
+    output = load_demo()
+    assert _printed_secrets(output) == {}
+    assert "oathtool" not in output

@@ -268,3 +268,59 @@ def test_access_assignment_hides_other_members_assignments(world):
         permissions.access_assignment(world.users["editor"], 10**9)
     with pytest.raises(ActionForbidden, match="Only the invited board member"):
         permissions.access_assignment(world.users["editor"], assignment.pk, purpose=permissions.ASSIGNMENT_RESPOND)
+
+
+# Without a second factor: every role that MFA_REQUIRED_ROLES names is stopped at each staff surface before
+# any service is reached; with a factor (or a role that does not need one) the surface answers as usual.
+
+FACTOR_ROLES = {
+    # role: (make the person, their own workspace, needs a factor by default)
+    "author": (lambda factor: factories.AuthorFactory(second_factor=factor), "/author/", False),
+    "board_member": (lambda factor: factories.BoardMemberFactory(second_factor=factor).user, "/review/", True),
+    "editor": (lambda factor: factories.EditorFactory(role__second_factor=factor), "/editor/", True),
+    "superuser": (
+        lambda factor: factories.UserFactory(is_superuser=True, is_staff=True, second_factor=factor),
+        "/admin/",
+        True,
+    ),
+}
+SURFACES = ["workspace", "token page", "api by session", "api by token"]
+SENT_TO_SET_UP, API_REFUSED = "sent to set up a factor", "refused by the API"
+
+
+def _factor_matrix():
+    for role, (_, _, required) in FACTOR_ROLES.items():
+        for factor in (True, False):
+            for surface in SURFACES:
+                stopped = required and not factor
+                expected = ALLOWED
+                if stopped:
+                    expected = API_REFUSED if surface.startswith("api") else SENT_TO_SET_UP
+                label = "with" if factor else "without"
+                yield pytest.param(role, factor, surface, expected, id=f"{role}-{label}-second-factor-{surface}")
+
+
+@pytest.mark.parametrize(("role", "factor", "surface", "expected"), list(_factor_matrix()))
+def test_permission_matrix_without_second_factor(client, role, factor, surface, expected):
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    make, workspace, _ = FACTOR_ROLES[role]
+    person = make(factor)
+    api_address = "/api/v1/drafts/" if role == "author" else "/api/v1/editorial/articles/"
+    if role == "board_member":
+        api_address = "/api/v1/assignments/"
+    if surface == "api by token":
+        _, secret = AuthToken.objects.create(user=person)
+        response = APIClient(headers={"Authorization": f"Token {secret}"}).get(api_address)
+    else:
+        client.force_login(person)
+        address = {"workspace": workspace, "token page": "/accounts/tokens/", "api by session": api_address}[surface]
+        response = client.get(address)
+    if expected == ALLOWED:
+        assert response.status_code == 200
+    elif expected == SENT_TO_SET_UP:
+        assert (response.status_code, response.url) == (302, "/accounts/security/")
+    else:
+        assert response.status_code in (401, 403)
+        assert "second factor" in response.json()["detail"]
