@@ -4,6 +4,7 @@ and a friendly 503 instead of a 500 while the database cannot be reached (``arti
 import functools
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
@@ -31,6 +32,7 @@ class RenderedPage:
     html: str
     etag: str
     last_modified: int
+    source: Any = None  # the article row it was rendered from (articles.stored.PageSource), when it may be stored
 
 
 def unavailable_when_database_is_down(view):

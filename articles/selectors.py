@@ -3,9 +3,9 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
-from articles.models import Article, Reference, Revision
+from articles.models import Article, Reference, Revision, StoredPage, StoredPageKind, published_condition
 
 
 def published_articles() -> QuerySet[Article]:
@@ -53,3 +53,37 @@ def register_approvers_source(source: Callable[[Revision], list[Any]]) -> None:
 def revision_approvers(*, revision: Revision) -> list[Any]:
     """Return the board members whose reviews approved ``revision`` (credentials, specialties)."""
     return _approvers_source(revision)
+
+
+def _current_stored_pages(*, fingerprint: str) -> QuerySet[StoredPage]:
+    """Return the stored pages readers may be shown: of a published article, rendered from its row as it stands."""
+    return StoredPage.objects.filter(
+        published_condition("article__"),
+        revision_id=F("article__approved_revision_id"),
+        article_updated_at=F("article__updated_at"),
+        fingerprint=fingerprint,
+    )
+
+
+def stored_page(*, slug: str, kind: str, origin: str, fingerprint: str) -> tuple[str, str, int] | None:
+    """Return the HTML, ETag and Last-Modified of the current stored page of the article at ``slug``, or None.
+
+    One query on two unique indexes (the article's slug; the page's article, kind and origin). None also when
+    readers may not see the article: the caller renders, and the render decides between 404 and 410.
+    """
+    return (
+        _current_stored_pages(fingerprint=fingerprint)
+        .filter(article__slug=slug, kind=kind, origin=origin)
+        .values_list("html", "etag", "last_modified")
+        .first()
+    )
+
+
+def stored_cards(*, article_ids: list[int], fingerprint: str) -> dict[int, str]:
+    """Return the current stored cards of the published articles among ``article_ids``, by article id: one query."""
+    rows = (
+        _current_stored_pages(fingerprint=fingerprint)
+        .filter(article_id__in=article_ids, kind=StoredPageKind.CARD, origin="")
+        .values_list("article_id", "html")
+    )
+    return dict(rows)
