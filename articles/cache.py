@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from articles import replica
+from articles import replica, signals
 from articles.fingerprint import fingerprint
 from articles.models import Article
 
@@ -188,6 +188,10 @@ def invalidate_articles(*, slugs) -> None:
     except Exception:
         # Readers may see the old page until it expires (READER_CACHE_SECONDS): say so loudly.
         logger.error("reader cache invalidation failed for %s", sorted(slugs), exc_info=True)
+    keys = [f"article-{slug}" for slug in sorted(slugs)] + ["articles"]  # articles.reader_http's surrogate keys
+    for receiver, error in signals.reader_pages_retired.send_robust(sender=Article, surrogate_keys=keys):
+        if error is not None:
+            logger.error("purging %s from the CDN failed in %r", keys, receiver, exc_info=error)
 
 
 # Every door that changes an article (services, admin, shell) saves the model: hear the saves.

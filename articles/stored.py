@@ -237,7 +237,7 @@ def _refresh(article_id: int, published: bool) -> None:
     if published:
         from articles.tasks import render_stored_pages  # the task imports the views, which import this module
 
-        render_stored_pages.delay(article_id)
+        render_stored_pages.apply_async(args=[article_id], retry=False)  # lazily rendered if lost
 
 
 def _after_specialty_saved(sender, instance: Specialty, raw=False, created=False, **kwargs):

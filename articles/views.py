@@ -63,7 +63,12 @@ class ArticleListView(View):
         result = reader_http.cached_or_rendered(request, slot, render=lambda: self._render(request, query=query))
         if isinstance(result, HttpResponse):
             return result
-        response = reader_http.page_response(result, anonymous=reader_cache.is_anonymous(request), shared=True)
+        response = reader_http.page_response(
+            result,
+            anonymous=reader_cache.is_anonymous(request),
+            shared=True,
+            surrogate_key=reader_http.LIST_SURROGATE_KEY,
+        )
         return reader_http.conditional_response(request, response)
 
     def _render(self, request, *, query: str) -> reader_http.RenderedPage:
@@ -180,7 +185,7 @@ def article_detail(request, slug):
     )
     if isinstance(result, HttpResponse):
         return result
-    return _article_response(request, result, audience=audience, chosen_now=chosen_now)
+    return _article_response(request, result, slug=slug, audience=audience, chosen_now=chosen_now)
 
 
 def cached_article_response(request, *, slug: str) -> HttpResponse | None:
@@ -195,15 +200,19 @@ def cached_article_response(request, *, slug: str) -> HttpResponse | None:
     if found.fresh is None:
         reader_http.keep_lookup(request, slot, found)  # for the view, so that a miss asks the cache once
         return None
-    return _article_response(request, found.fresh, audience=audience, chosen_now=chosen_now)
+    return _article_response(request, found.fresh, slug=slug, audience=audience, chosen_now=chosen_now)
 
 
-def _article_response(request, page: reader_cache.CachedPage, *, audience: str, chosen_now: bool) -> HttpResponse:
+def _article_response(
+    request, page: reader_cache.CachedPage, *, slug: str, audience: str, chosen_now: bool
+) -> HttpResponse:
     anonymous = reader_cache.is_anonymous(request)
     if not anonymous:  # the stored page, rendered for anyone, with this person's account links
         page = dataclasses.replace(page, html=stored.with_account(page.html, request))
     # A response that sets the audience cookie is the reader's own: no shared cache may keep it.
-    response = reader_http.page_response(page, anonymous=anonymous, shared=not chosen_now)
+    response = reader_http.page_response(
+        page, anonymous=anonymous, shared=not chosen_now, surrogate_key=reader_http.article_surrogate_key(slug)
+    )
     if chosen_now:
         response.set_cookie(
             AUDIENCE_COOKIE,

@@ -131,7 +131,10 @@ def test_second_read_is_served_from_the_cache_with_identical_html_and_no_queries
 @pytest.mark.django_db
 def test_anonymous_page_is_public_varies_on_cookie_and_carries_validators(client, published):
     for response in (client.get(url(published)), client.get(url(published))):
-        assert response["Cache-Control"] == "public, max-age=60"
+        assert response["Cache-Control"] == (
+            "public, max-age=60, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"
+        )
+        assert response["Surrogate-Key"] == f"article-{published.slug}"
         assert "Cookie" in response["Vary"]
         assert response["ETag"].startswith('"')
         assert response["Last-Modified"] == http_date(APPROVED_AT.timestamp())
@@ -214,7 +217,9 @@ def test_zero_cache_seconds_turns_the_cache_off(client, published, settings):
     response, queries = get_counting(client, url(published))
 
     assert queries > 0
-    assert response["Cache-Control"] == "public, max-age=60"
+    assert response["Cache-Control"] == (
+        "public, max-age=60, s-maxage=60, stale-while-revalidate=60, stale-if-error=86400"
+    )
 
 
 @pytest.mark.django_db
