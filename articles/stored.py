@@ -30,6 +30,7 @@ from django.db.models.signals import post_save
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import cache as reader_cache
 from articles.fingerprint import fingerprint
@@ -213,15 +214,28 @@ def fill_article(*, article_id: int, render: PageRenderer) -> int:
     return len(rows)
 
 
-def retire(*, article_ids=None, specialty_id: int | None = None) -> None:
-    """Delete the stored pages of ``article_ids`` (or of a specialty's articles). They are never served once stale
-    anyway (articles.selectors.stored_page); this frees them. Call after commit."""
-    pages = StoredPage.objects.all()
-    if article_ids is not None:
-        pages = pages.filter(article_id__in=list(article_ids))
-    if specialty_id is not None:
-        pages = pages.filter(article__specialty_id=specialty_id)
-    pages.delete()
+def retire(*, article_ids) -> None:
+    """Delete the stored pages of ``article_ids``. A stale page is never served anyway (the stamps of
+    articles.selectors.stored_page); this frees the rows. Call after commit."""
+    StoredPage.objects.filter(article_id__in=list(article_ids)).delete()
+
+
+def reader_data_changed(*, article_ids) -> None:
+    """Retire every stored and cached page of ``article_ids`` after a change to what their pages show that is not
+    the article row itself (a reviewer's name, a specialty's). Call after the change has committed.
+
+    The articles' ``updated_at`` moves on, so a page rendered from the data before the change, even one still being
+    rendered now, is stamped with the old row and never served; the reader cache's invalidation then raises the
+    replica's watermark past the change (articles.replica) and retires the cached pages.
+    """
+    ids = list(article_ids)
+    if not ids:
+        return
+    with transaction.atomic():
+        Article.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+        slugs = set(Article.objects.filter(pk__in=ids).values_list("slug", flat=True))
+        retire(article_ids=ids)
+    reader_cache.invalidate_articles(slugs=slugs)
 
 
 def _after_article_saved(sender, instance: Article, raw=False, **kwargs):
@@ -242,7 +256,13 @@ def _refresh(article_id: int, published: bool) -> None:
 
 def _after_specialty_saved(sender, instance: Specialty, raw=False, created=False, **kwargs):
     if not raw and not created:
-        transaction.on_commit(lambda: retire(specialty_id=instance.pk), robust=True)
+        specialty_id = instance.pk
+        transaction.on_commit(
+            lambda: reader_data_changed(
+                article_ids=Article.objects.filter(specialty_id=specialty_id).values_list("pk", flat=True)
+            ),
+            robust=True,
+        )
 
 
 def connect_retirement() -> None:

@@ -1,8 +1,8 @@
 """Retire the stored reader pages that name a board member when the member's public face changes.
 
 A reader page names the board members who approved its revision (articles.selectors.revision_approvers); a stored
-page keeps the name, credentials and specialties it was rendered with, so a change to any of them retires the pages
-of the articles the member approved (articles.stored), after commit.
+or cached page keeps the name, credentials and specialties it was rendered with, so a change to any of them retires
+the pages of the articles the member reviewed (articles.stored.reader_data_changed), after commit.
 """
 
 from django.conf import settings
@@ -25,7 +25,8 @@ def articles_approved_by(*, board_member_id: int) -> list[int]:
 
 def _retire_for(board_member_id: int) -> None:
     transaction.on_commit(
-        lambda: stored.retire(article_ids=articles_approved_by(board_member_id=board_member_id)), robust=True
+        lambda: stored.reader_data_changed(article_ids=articles_approved_by(board_member_id=board_member_id)),
+        robust=True,
     )
 
 

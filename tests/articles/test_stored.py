@@ -275,3 +275,29 @@ def test_search_on_postgresql_is_one_query_for_the_ids_and_one_for_the_cards(
     assert wanted.approved_revision.title in html
     assert len(queries) == 2
     assert "@@" in queries[0]["sql"] and "OVER ()" in queries[0]["sql"]
+
+
+def test_a_renamed_specialty_shows_on_the_stored_page_and_card(client, article, django_capture_on_commit_callbacks):
+    published = approve(article, django_capture_on_commit_callbacks)
+    client.get("/articles/")
+    specialty = published.specialty
+    specialty.name = "Movement disorders"
+    with django_capture_on_commit_callbacks(execute=True):
+        specialty.save()
+
+    assert "Movement disorders" in client.get(url(published)).content.decode()
+    assert "Movement disorders" in client.get("/articles/").content.decode()
+
+
+def test_a_page_rendered_from_data_older_than_a_reviewers_rename_is_never_served(client, article, board):
+    """A render that read the old name, stored after the rename's pages were retired: its stamp is too old."""
+    published = factories.publish(article, reviewers=[board[0]])
+    client.get(url(published))  # rendered and stored with the old name
+    stale = StoredPage.objects.get(article=published)
+    user = board[0].user
+    user.first_name, user.last_name = "Rosalind", "Franklin"
+    user.save()
+    stored.reader_data_changed(article_ids=[published.pk])  # what the rename's after-commit work does
+    stale.save()  # the in-flight render's row lands after the retirement
+
+    assert "Rosalind Franklin" in client.get(url(published)).content.decode()
