@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
+from articles.compiled import CompiledRead
 from articles.models import Article, Reference, Revision, StoredPage, StoredPageKind, published_condition
 
 
@@ -65,18 +66,29 @@ def _current_stored_pages(*, fingerprint: str) -> QuerySet[StoredPage]:
     )
 
 
+# Every uncached article page runs it: compiled to SQL once (articles.compiled), built by the ORM all the same.
+_STORED_PAGE = CompiledRead(
+    lambda slug, kind, origin, fingerprint: (
+        _current_stored_pages(fingerprint=fingerprint)
+        .filter(article__slug=slug, kind=kind, origin=origin)
+        .order_by()
+        .values_list("html", "etag", "last_modified")[:1]
+    ),
+    slug="\x00slug",
+    kind="\x00kind",
+    origin="\x00origin",
+    fingerprint="\x00fingerprint",
+)
+
+
 def stored_page(*, slug: str, kind: str, origin: str, fingerprint: str) -> tuple[str, str, int] | None:
     """Return the HTML, ETag and Last-Modified of the current stored page of the article at ``slug``, or None.
 
     One query on two unique indexes (the article's slug; the page's article, kind and origin). None also when
     readers may not see the article: the caller renders, and the render decides between 404 and 410.
     """
-    return (
-        _current_stored_pages(fingerprint=fingerprint)
-        .filter(article__slug=slug, kind=kind, origin=origin)
-        .values_list("html", "etag", "last_modified")
-        .first()
-    )
+    rows = _STORED_PAGE.rows(slug=slug, kind=kind, origin=origin, fingerprint=fingerprint)
+    return rows[0] if rows else None
 
 
 def stored_cards(*, article_ids: list[int], fingerprint: str) -> dict[int, str]:
