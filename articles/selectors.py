@@ -6,7 +6,8 @@ from typing import Any
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
 from articles.compiled import CompiledRead
-from articles.models import Article, Reference, Revision, StoredPage, StoredPageKind, published_condition
+from articles.models import Article, Reference, Revision, published_condition
+from articles.stored_models import StoredPage, StoredPageKind
 
 
 def published_articles() -> QuerySet[Article]:

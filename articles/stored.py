@@ -34,9 +34,10 @@ from django.utils import timezone
 
 from articles import cache as reader_cache
 from articles.fingerprint import fingerprint
-from articles.models import Article, Specialty, StoredPage, StoredPageKind
+from articles.models import Article, Specialty
 from articles.reader_http import RenderedPage
 from articles.selectors import published_articles, stored_cards, stored_page
+from articles.stored_models import StoredPage, StoredPageKind
 
 logger = logging.getLogger(__name__)
 
