@@ -241,8 +241,8 @@ def reader_data_changed(*, article_ids) -> None:
 
 def _after_article_saved(sender, instance: Article, raw=False, **kwargs):
     """After commit, retire the article's stored pages and, if readers may see it, render them anew (a task)."""
-    if raw:
-        return
+    if raw or instance.approved_revision_id is None:
+        return  # never approved: no page of it was ever stored
     article_id, published = instance.pk, instance.approved_revision_id is not None and instance.retracted_at is None
     transaction.on_commit(lambda: _refresh(article_id, published), robust=True)
 
