@@ -8,9 +8,7 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils.cache import (
-    add_never_cache_headers,
     get_conditional_response,
     patch_cache_control,
     patch_vary_headers,
@@ -37,32 +35,27 @@ def article_surrogate_key(slug: str) -> str:
     return f"article-{slug}"
 
 
-UNAVAILABLE_RETRY_AFTER = 30
-
-
 @dataclass(frozen=True)
 class RenderedPage:
     html: str
     etag: str
     last_modified: int
     source: Any = None  # the article row it was rendered from (articles.stored.PageSource), when it may be stored
+    valid_until: Any = None  # a datetime when what it shows changes with time alone (its review falls due)
 
 
 def unavailable_when_database_is_down(view):
-    """Answer 503 with a friendly page, not a 500, while the database cannot be reached."""
+    """Answer 503 (config.errors.database_unavailable), not a 500, while the database cannot be reached."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except (OperationalError, InterfaceError):
+            from config.errors import database_unavailable
+
             logger.warning("database unreachable while serving %s", request.path, exc_info=True)
-            close_broken_connections()
-            # Rendered without the request: the context processors could reach for the database again.
-            response = HttpResponse(render_to_string("articles/unavailable.html"), status=503)
-            response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
-            add_never_cache_headers(response)
-            return response
+            return database_unavailable(request)
 
     return wrapper
 

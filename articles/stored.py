@@ -108,9 +108,7 @@ def article_page(request, *, slug: str, kind: str, render: PageRenderer) -> Rend
 def store(page: RenderedPage, *, kind: str, origin: str) -> None:
     """Keep ``page`` as the stored page ``kind`` of its article at ``origin``: one upsert; a failure only logs."""
     assert page.source is not None
-    _upsert(
-        [_row(page.source, kind=kind, origin=origin, html=page.html, etag=page.etag, last_modified=page.last_modified)]
-    )
+    _upsert([_page_row(page, kind=kind, origin=origin)])
 
 
 def _upsert(rows: list[StoredPage]) -> None:
@@ -126,6 +124,7 @@ def _upsert(rows: list[StoredPage]) -> None:
                 "html",
                 "etag",
                 "last_modified",
+                "expires_at",
                 "rendered_at",
             ],
         )
@@ -172,6 +171,13 @@ def _row(
     )
 
 
+def _page_row(page: RenderedPage, *, kind: str, origin: str) -> StoredPage:
+    assert page.source is not None
+    row = _row(page.source, kind=kind, origin=origin, html=page.html, etag=page.etag, last_modified=page.last_modified)
+    row.expires_at = page.valid_until
+    return row
+
+
 def with_account(html: bytes, request) -> bytes:
     """Return the stored page ``html`` with the account links of ``request``'s user in place of the anonymous ones."""
     start = html.find(ACCOUNT_START)
@@ -207,9 +213,7 @@ def fill_article(*, article_id: int, render: PageRenderer) -> int:
             logger.warning("SITE_URL %s is not in ALLOWED_HOSTS: pages are rendered on first read", origin)
             break
         if isinstance(page, RenderedPage) and page.source == source:
-            rows.append(
-                _row(source, kind=kind, origin=origin, html=page.html, etag=page.etag, last_modified=page.last_modified)
-            )
+            rows.append(_page_row(page, kind=kind, origin=origin))
     rows.append(_row(source, kind=StoredPageKind.CARD, origin="", html=render_card(article)))
     _upsert(rows)
     return len(rows)

@@ -27,6 +27,8 @@ class StoredPage(models.Model):
     html = models.TextField()
     etag = models.CharField(max_length=100, blank=True)
     last_modified = models.BigIntegerField(default=0)  # POSIX seconds, as HTTP dates count
+    # When what the page shows changes with time alone (its review falls due): not served from then on.
+    expires_at = models.DateTimeField(null=True, blank=True)
     rendered_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -9,6 +9,7 @@ the very same two things when the action is performed, so a button is shown exac
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from articles.exceptions import ValidationFailed
 from articles.models import Article
 from articles.permissions import EDIT, Person, Purpose
 from articles.validation import revision_errors
@@ -28,6 +29,8 @@ class Action:
     help_text: str
     reason_required: bool = False
     reason_allowed: bool = False
+    # Whether the action carries the authors' response letter to the reviewers (a resubmission).
+    letter: bool = False
     # Actions that take something away from someone (readers, reviewers, authors) are set apart and confirmed.
     destructive: bool = False
     # For an action that is not a transition: whether the article's state allows it now.
@@ -89,8 +92,9 @@ ACTIONS: dict[str, Action] = {
             "resubmit",
             "Send the revision written after the reviewers' feedback.",
             ready=_ready_to_submit,
+            letter=True,
             service=services.article_submit,
-            done="Resubmitted. The editors will send it to the reviewers again.",
+            done="Resubmitted. The reviewers of the last round are invited again.",
         ),
         Action(
             "withdraw",
@@ -145,7 +149,7 @@ ACTIONS: dict[str, Action] = {
             "Retract",
             DECIDE,
             "retract",
-            "Withdraw the approved article from readers, who see a retraction notice.",
+            "Withdraw the approved article from readers. Your reason is published in the retraction notice they see.",
             reason_required=True,
             destructive=True,
             service=services.article_retract,
@@ -175,11 +179,15 @@ def action_names(user: Person, article: Article) -> set[str]:
     return {action.name for action in available_actions(user, article)}
 
 
-def perform(name: str, *, article: Article, actor: Person, reason: str = "") -> Article:
+def perform(name: str, *, article: Article, actor: Person, reason: str = "", response_letter: str = "") -> Article:
     """Perform the transition action ``name`` through its service, which checks everything again."""
     action = ACTIONS.get(name)
     if action is None or action.service is None:
         raise KeyError(f"{name!r} is not an action performed by a transition")
+    if action.letter:
+        return action.service(article=article, actor=actor, response_letter=response_letter)
+    if response_letter:
+        raise ValidationFailed.one("response_letter", "A response letter goes with a resubmission only.", "not_allowed")
     if action.reason_required or action.reason_allowed:
         return action.service(article=article, actor=actor, reason=reason)
     return action.service(article=article, actor=actor)

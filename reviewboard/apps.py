@@ -7,9 +7,9 @@ class ReviewboardConfig(AppConfig):
 
     def ready(self):
         from articles.selectors import register_approvers_source
-        from reviewboard.selectors import approving_board_members
+        from reviewboard.selectors import approving_board_members_by_revision
 
-        register_approvers_source(approving_board_members)
+        register_approvers_source(approving_board_members_by_revision)
         from reviewboard import stored_pages
 
         stored_pages.connect()

@@ -14,3 +14,5 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "maxlength": text.REASON.max_length}),
         help_text="Recorded in the article's transition log and shown to its authors.",
     )
+    # A resubmission's letter to the reviewers (actions with ``letter``); the service cleans and stores it.
+    response_letter = text_field(text.RESPONSE_LETTER, label="Response letter to the reviewers")

@@ -6,6 +6,8 @@ the action is its state machine's business, and a different error (``InvalidTran
 policy (404, 403, 409) is written down in ``articles.exceptions``.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from articles.exceptions import ActionForbidden, NotFound
@@ -25,7 +27,8 @@ from articles.permissions import (
     user_is_author_role as user_is_author_role,
     user_is_editor as user_is_editor,
 )
-from reviewboard.models import BoardMember, ReviewAssignment
+from reviewboard.models import LIVE_STATUSES, BoardMember, ReviewAssignment
+from reviewboard.review_models import CommentThread
 
 
 def board_member_of(user: Person) -> BoardMember | None:
@@ -76,6 +79,11 @@ def user_can_view_assignment(user: Person, assignment: ReviewAssignment) -> bool
 
 
 def user_can_see_confidential_comments(user: Person) -> bool:
+    return user_is_editor(user)
+
+
+def user_can_retry_notifications(user: Person) -> bool:
+    """Editors and admins may make failed or waiting notifications due again."""
     return user_is_editor(user)
 
 
@@ -167,7 +175,117 @@ def access_question(user: Person, question_id: int, *, lock: bool = False) -> Fo
     return question
 
 
+# Comment threads on the text. What a person may do with the threads of one article is read once (``thread_rights``):
+# the predicates below, the selectors, the services, the web and the API all ask it.
+
+
+@dataclass(frozen=True)
+class ThreadRights:
+    """What one person may do with the comment threads of one article."""
+
+    view: bool = False
+    confidential: bool = False
+    open: bool = False
+    moderate: bool = False
+
+
+def thread_rights(user: Person, article: Article) -> ThreadRights:
+    """Return what ``user`` may do with ``article``'s threads.
+
+    Editors, and board members with a live (invited, accepted or completed) review of any round, see
+    every thread, confidential ones too, and resolve and reopen them; editors and the members of the
+    open round open threads. The authors see and answer the threads that are not confidential: a
+    confidential thread does not exist for them. An author is never treated as a reviewer of their own article.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return ThreadRights()
+    if user_is_article_author(user, article):
+        return ThreadRights(view=True)
+    if user_is_editor(user):
+        return ThreadRights(view=True, confidential=True, open=True, moderate=True)
+    member = board_member_of(user)
+    if member is None:
+        return ThreadRights()
+    live = ReviewAssignment.objects.filter(
+        board_member=member, revision__article=article, status__in=LIVE_STATUSES
+    ).values_list("review_round__closed_at", flat=True)
+    rounds = list(live)
+    if not rounds:
+        return ThreadRights()
+    in_open_round = any(closed is None for closed in rounds)
+    return ThreadRights(view=True, confidential=True, open=in_open_round, moderate=True)
+
+
+def user_can_view_threads(user: Person, article: Article) -> bool:
+    return thread_rights(user, article).view
+
+
+def user_can_open_thread(user: Person, article: Article) -> bool:
+    return thread_rights(user, article).open
+
+
+def user_can_view_thread(user: Person, thread: CommentThread, rights: ThreadRights | None = None) -> bool:
+    rights = rights or thread_rights(user, thread.article)
+    return rights.view and (rights.confidential or not thread.confidential)
+
+
+def user_can_reply(user: Person, thread: CommentThread, rights: ThreadRights | None = None) -> bool:
+    """Everyone who sees a thread answers it: the authors, the reviewers, the editors."""
+    return user_can_view_thread(user, thread, rights)
+
+
+def user_can_resolve(user: Person, thread: CommentThread, rights: ThreadRights | None = None) -> bool:
+    """Resolve and reopen: editors, the article's reviewers, and whoever opened the thread."""
+    rights = rights or thread_rights(user, thread.article)
+    return user_can_view_thread(user, thread, rights) and (rights.moderate or thread.opened_by_id == user.pk)
+
+
+THREAD_OPEN = Purpose(
+    "comment",
+    user_can_view_threads,
+    user_can_open_thread,
+    "Only editors and the board members reviewing this round comment on the text.",
+)
+THREADS_VIEW = Purpose(
+    "threads", user_can_view_threads, user_can_view_threads, "Only the article's authors, reviewers and editors."
+)
+THREAD_VIEW = "view"
+THREAD_REPLY = "reply"
+THREAD_RESOLVE = "resolve"
+_THREAD_PURPOSES = {
+    THREAD_VIEW: (user_can_view_thread, "You cannot see this thread."),
+    THREAD_REPLY: (user_can_reply, "You cannot answer this thread."),
+    THREAD_RESOLVE: (user_can_resolve, "Only editors, the reviewers and the thread's author resolve or reopen it."),
+}
+
+
+def access_thread(user: Person, thread_id: int, *, purpose: str = THREAD_VIEW, lock: bool = False) -> CommentThread:
+    """Return the thread if ``user`` may use it for ``purpose``: NotFound if they may not see it (a confidential
+    thread, for an author), ActionForbidden if they see it but may not do this."""
+    threads = CommentThread.objects.select_for_update() if lock else CommentThread.objects.select_related("article")
+    thread = threads.filter(pk=thread_id).first()
+    if thread is None:
+        raise NotFound("There is no such comment thread for you.")
+    rights = thread_rights(user, thread.article)
+    if not user_can_view_thread(user, thread, rights):
+        raise NotFound("There is no such comment thread for you.")
+    may_do, refusal = _THREAD_PURPOSES[purpose]
+    if not may_do(user, thread, rights):
+        raise ActionForbidden(refusal)
+    return thread
+
+
 def require(allowed: bool, message: str) -> None:
     """Raise ActionForbidden with ``message`` unless ``allowed``."""
     if not allowed:
         raise ActionForbidden(message)
+
+
+def user_can_edit_board_profile(user: Person, member: BoardMember) -> bool:
+    """A board member edits their own public profile."""
+    return bool(user.is_authenticated and user.is_active and member.user_id == user.pk)
+
+
+def user_can_verify_board_member(user: Person, member: BoardMember) -> bool:
+    """Editors record that they checked a member's credentials (never their own)."""
+    return user_is_editor(user) and member.user_id != user.pk

@@ -26,6 +26,10 @@ EDITOR_ADMIN_PERMISSIONS = {
         "conflictofinterest": ("view",),
         "review": ("view",),
         "transitionlogentry": ("view",),
+        "checklistitem": ("view", "add", "change"),
+        "checklistanswer": ("view",),
+        "commentthread": ("view",),
+        "threadcomment": ("view",),
     },
 }
 

@@ -18,7 +18,9 @@ from reviewboard.models import (
     TransitionLogEntry,
 )
 from reviewboard.notifications.models import Channel, EventStatus, Message, OutboxEvent
+from reviewboard.permissions import Person, ThreadRights, thread_rights
 from reviewboard.policy import round_member_ids
+from reviewboard.review_models import ChecklistAnswer, ChecklistItem, CommentThread, ThreadComment
 
 
 @dataclass
@@ -145,9 +147,14 @@ def open_assignments_for(*, board_member: BoardMember) -> QuerySet[ReviewAssignm
 
 def approving_board_members(revision: Revision) -> list[BoardMember]:
     """Return the board members whose completed reviews approved ``revision``, by name, with their specialties."""
+    return approving_board_members_by_revision([revision.pk]).get(revision.pk, [])
+
+
+def approving_board_members_by_revision(revision_ids: list[int]) -> dict[int, list[BoardMember]]:
+    """Return, by revision id, the board members whose completed reviews approved each revision, by name."""
     reviews = (
         Review.objects.filter(
-            assignment__revision=revision,
+            assignment__revision_id__in=revision_ids,
             assignment__status=AssignmentStatus.COMPLETED,
             decision=Decision.APPROVE,
         )
@@ -157,7 +164,10 @@ def approving_board_members(revision: Revision) -> list[BoardMember]:
         )
         .order_by("assignment__board_member__user__last_name", "assignment__board_member__user__first_name", "pk")
     )
-    return [review.assignment.board_member for review in reviews]
+    by_revision: dict[int, list[BoardMember]] = {}
+    for review in reviews:
+        by_revision.setdefault(review.assignment.revision_id, []).append(review.assignment.board_member)
+    return by_revision
 
 
 def author_feedback(*, article: Article) -> QuerySet[Review]:
@@ -201,4 +211,110 @@ def operations_snapshot() -> OperationsSnapshot:
         reviews_past_due=ReviewAssignment.objects.open().filter(due_date__lt=timezone.localdate(now)).count(),
         oldest_pending_event_age_seconds=max((now - oldest[0]).total_seconds(), 0.0) if oldest else 0.0,
         failed_messages=Message.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True, attempts__gt=0).count(),
+    )
+
+
+def visible_threads(*, user: Person, article: Article, rights: ThreadRights | None = None) -> QuerySet[CommentThread]:
+    """Return the article's comment threads that ``user`` may see, oldest first, with their comments and people.
+
+    Confidential threads only for editors and the board (``permissions.thread_rights``); nothing for
+    anyone who may not see the threads. Every surface (the review page, the author's page, the API) reads here.
+    """
+    rights = rights or thread_rights(user, article)
+    if not rights.view:
+        return CommentThread.objects.none()
+    threads = CommentThread.objects.filter(article=article)
+    if not rights.confidential:
+        threads = threads.filter(confidential=False)
+    comments = ThreadComment.objects.select_related("author").order_by("created_at", "pk")
+    return threads.select_related("opened_by", "resolved_by", "revision", "anchor_revision").prefetch_related(
+        Prefetch("comments", queryset=comments)
+    )
+
+
+def checklist_items(*, specialty_id: int) -> QuerySet[ChecklistItem]:
+    """Return the checklist a reviewer answers for an article of the specialty, in order."""
+    return ChecklistItem.objects.filter(specialty_id=specialty_id, active=True).order_by("position", "pk")
+
+
+@dataclass
+class ChecklistRow:
+    text: str
+    required: bool
+    answers: list[ChecklistAnswer | None]
+
+
+@dataclass
+class ChecklistComparison:
+    """One round's checklist answers, an item a row and a reviewer a column."""
+
+    round_number: int
+    revision_number: int
+    reviewers: list[BoardMember]
+    rows: list[ChecklistRow]
+
+
+def checklist_comparison(*, article: Article) -> list[ChecklistComparison]:
+    """Return every round's checklist answers side by side for the editors, newest round first."""
+    answers = (
+        ChecklistAnswer.objects.filter(review__assignment__revision__article=article)
+        .select_related(
+            "review__assignment__board_member__user",
+            "review__assignment__review_round",
+            "review__assignment__revision",
+        )
+        .order_by("-review__assignment__review_round__number", "review__created_at", "position", "pk")
+    )
+    rounds: dict[int, ChecklistComparison] = {}
+    cells: dict[tuple[int, str], dict[int, ChecklistAnswer]] = {}
+    order: dict[int, list[tuple[str, bool]]] = {}
+    for answer in answers:
+        assignment = answer.review.assignment
+        number = assignment.review_round.number
+        comparison = rounds.setdefault(number, ChecklistComparison(number, assignment.revision.number, [], []))
+        if assignment.board_member not in comparison.reviewers:
+            comparison.reviewers.append(assignment.board_member)
+        key = (answer.item_text, answer.required)
+        if key not in order.setdefault(number, []):
+            order[number].append(key)
+        cells.setdefault((number, answer.item_text), {})[assignment.board_member_id] = answer
+    for number, comparison in rounds.items():
+        comparison.rows = [
+            ChecklistRow(
+                text,
+                required,
+                [cells.get((number, text), {}).get(member.pk) for member in comparison.reviewers],
+            )
+            for text, required in order[number]
+        ]
+    return list(rounds.values())
+
+
+def reviewed_before(*, assignment: ReviewAssignment) -> ReviewAssignment | None:
+    """Return the member's completed review of the same article in the latest earlier round, if any."""
+    return (
+        ReviewAssignment.objects.filter(
+            board_member_id=assignment.board_member_id,
+            revision__article_id=assignment.revision.article_id,
+            status=AssignmentStatus.COMPLETED,
+            review_round__number__lt=assignment.review_round.number,
+        )
+        .select_related("revision", "review_round")
+        .order_by("-review_round__number")
+        .first()
+    )
+
+
+def article_rounds(*, article: Article) -> QuerySet[ReviewRound]:
+    """Return the article's review rounds, newest first, with their revisions."""
+    return article.review_rounds.select_related("revision").order_by("-number")
+
+
+def public_board() -> QuerySet[BoardMember]:
+    """Return the active board members readers see, by name, with their specialties and verifying editor."""
+    return (
+        BoardMember.objects.active()
+        .select_related("user", "verified_by")
+        .prefetch_related(Prefetch("specialties", queryset=Specialty.objects.order_by("name")))
+        .order_by("user__last_name", "user__first_name", "pk")
     )

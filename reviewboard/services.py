@@ -2,7 +2,7 @@
 applies the transition (which checks the state), saves, logs it, and queues its side effects for after
 the commit (``events.publish``)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ from django_fsm import can_proceed
 from articles import text
 from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
 from articles.models import Article, ArticleState, Revision
-from articles.services import revision_content, revision_write
+from articles.services import change_note_approve, revision_content, revision_write
 from articles.validation import revision_errors
 from reviewboard import events
 from reviewboard.models import (
@@ -45,7 +45,9 @@ from reviewboard.permissions import (
     user_is_editor,
 )
 from reviewboard.policy import approval_outcome, reviewers_still_needed
-from reviewboard.selectors import open_round, reviewer_suggestions
+from reviewboard.review_models import ChecklistAnswer, ChecklistAnswerChoice, ChecklistItem
+from reviewboard.selectors import checklist_items, open_round, reviewer_suggestions
+from reviewboard.services_threads import threads_reanchor
 
 S = ArticleState
 
@@ -118,6 +120,9 @@ def _transition(
     from_state = article.state
     getattr(article, name)(**kwargs)
     article.save()
+    if name == "approve":
+        assert article.approved_revision is not None and article.approved_at is not None  # approve sets them
+        change_note_approve(revision=article.approved_revision, when=article.approved_at)
     TransitionLogEntry.objects.create(
         article=article,
         revision=revision or article.current_revision,
@@ -134,6 +139,7 @@ def _transition(
         number = (article.review_rounds.aggregate(top=Max("number"))["top"] or 0) + 1
         assert article.submitted_revision is not None  # submit and resubmit set it
         ReviewRound.objects.create(article=article, revision=article.submitted_revision, number=number)
+        threads_reanchor(article=article, revision=article.submitted_revision)
     elif name in ROUND_OUTCOMES:
         _end_round(article=article, outcome=ROUND_OUTCOMES[name], actor=actor)
 
@@ -165,8 +171,13 @@ def _end_round(*, article: Article, outcome: str, actor: User) -> None:
 # Authors
 
 
-def article_submit(*, article: Article, actor: User) -> Article:
-    """Submit the article's current revision for review (a draft, or a revision written after changes)."""
+def article_submit(*, article: Article, actor: User, response_letter: str = "") -> Article:
+    """Submit the article's current revision for review (a draft, or a revision written after changes).
+
+    A resubmission carries the authors' ``response_letter`` to the new round, and the reviewers of the
+    previous round are invited again at once (the editors may change the list).
+    """
+    letter = text.clean_text(response_letter, text.RESPONSE_LETTER, field="response_letter")
     with transaction.atomic():
         article = access_article(actor, purpose=SUBMIT, pk=article.pk, lock=True)
         name = "resubmit" if article.state == S.CHANGES_REQUESTED else "submit"
@@ -177,8 +188,39 @@ def article_submit(*, article: Article, actor: User) -> Article:
         errors = revision_errors(article.current_revision)
         if errors:
             raise ValidationFailed(errors)
+        previous = article.review_rounds.order_by("-number").first()
         _transition(article=article, name=name, actor=actor)
+        if name == "resubmit":
+            review_round = open_round(article=article)
+            assert review_round is not None  # the resubmission opened it
+            if letter:
+                review_round.response_letter = letter
+                review_round.save(update_fields=["response_letter"])
+            if previous is not None:
+                _reinvite(article=article, previous=previous)
     return article
+
+
+def _reinvite(*, article: Article, previous: ReviewRound) -> list[ReviewAssignment]:
+    """Invite the board members who reviewed ``previous`` to the open round; skip any who cannot review now.
+
+    Caller holds the article's row lock. The invitations come from the editorial system, so the editors
+    see them as the product's, and may cancel or add to them.
+    """
+    reviewers = (
+        BoardMember.objects.filter(assignments__review_round=previous, assignments__status=AssignmentStatus.COMPLETED)
+        .select_related("user")
+        .distinct()
+        .order_by("pk")
+    )
+    invited = []
+    for member in reviewers:
+        try:
+            with transaction.atomic():
+                invited.append(_assign(article=article, board_member=member, actor=system_actor(), due_date=None))
+        except ValidationFailed:
+            continue  # no longer active, or a conflict declared since: the editors assign someone else
+    return invited
 
 
 def article_withdraw(*, article: Article, actor: User, reason: str) -> Article:
@@ -354,11 +396,18 @@ def article_reject(*, article: Article, actor: User, reason: str) -> Article:
 
 
 def article_retract(*, article: Article, actor: User, reason: str) -> Article:
-    """Withdraw an approved article from readers, with a reason."""
+    """Withdraw an approved article from readers, with a reason that its retraction notice shows them (COPE)."""
+    notice = text.clean_text(reason, text.REASON, field="reason")  # required: _transition says so after the state
     with transaction.atomic():
         article = access_article(actor, purpose=DECIDE, pk=article.pk, lock=True)
         _transition(
-            article=article, name="retract", actor=actor, reason=reason, reason_required=True, when=timezone.now()
+            article=article,
+            name="retract",
+            actor=actor,
+            reason=notice,
+            reason_required=True,
+            when=timezone.now(),
+            notice=notice,
         )
     return article
 
@@ -475,6 +524,43 @@ def conflict_declare(*, article: Article, actor: User, reason: str) -> ConflictO
     return conflict
 
 
+def _checklist_answers(
+    items: list[ChecklistItem], given: Mapping[object, Mapping[str, object]], *, decision: str, errors: text.FieldErrors
+) -> list[ChecklistAnswer]:
+    """Return the answers to ``items`` (unsaved) from ``given`` (by item id), recording each problem by item position.
+
+    Every required item is answered; an approval with "no" to a required item explains it in a note.
+    """
+    by_id = {str(key): value for key, value in given.items()}
+    known = {str(item.pk) for item in items}
+    for unknown in sorted(set(by_id) - known):
+        errors.add("checklist", f"There is no checklist item {unknown} for this article.", "unknown_item")
+    answers = []
+    for position, item in enumerate(items):
+        raw = by_id.get(str(item.pk)) or {}
+        answer = raw.get("answer") or ""
+        note = errors.text(raw.get("note", ""), text.CHECKLIST_NOTE, field="checklist.note", index=position)
+        if answer not in ChecklistAnswerChoice.values:
+            if answer or item.required:
+                errors.add(
+                    "checklist.answer", f"Answer “{item.text}”: yes, no or not applicable.", "required", position
+                )
+            continue
+        if decision == Decision.APPROVE and item.required and answer == ChecklistAnswerChoice.NO and not note:
+            errors.add(
+                "checklist.note",
+                f"You answered “no” to “{item.text}”: say why in a note before you approve.",
+                "note_required",
+                position,
+            )
+        answers.append(
+            ChecklistAnswer(
+                item=item, item_text=item.text, required=item.required, position=position, answer=answer, note=note
+            )
+        )
+    return answers
+
+
 def review_submit(
     *,
     assignment: ReviewAssignment,
@@ -482,15 +568,19 @@ def review_submit(
     decision: str,
     comments_to_author: str = "",
     confidential_comments: str = "",
+    checklist: Mapping[object, Mapping[str, object]] | None = None,
 ) -> Review:
-    """Record a board member's decision on the exact revision assigned, then apply the policy.
+    """Record a board member's decision on the exact revision assigned, with the checklist's answers; apply the policy.
 
     A request for changes returns the article to its authors at once; approvals approve it when
-    the approval policy is met. A recommendation to reject is for the editors to act on.
+    the approval policy is met. A recommendation to reject is for the editors to act on. ``checklist``
+    maps each checklist item's id to its answer ("yes", "no", "na") and note.
     """
     errors = text.FieldErrors()
     if decision not in Decision.values:
         errors.add("decision", f"Choose a decision: {', '.join(Decision.labels).lower()}.", "required")
+    items = list(checklist_items(specialty_id=assignment.revision.article.specialty_id))
+    answers = _checklist_answers(items, checklist or {}, decision=decision, errors=errors)
     to_author = errors.text(
         comments_to_author,
         text.COMMENTS_TO_AUTHOR,
@@ -510,6 +600,9 @@ def review_submit(
         review = Review.objects.create(
             assignment=assignment, decision=decision, comments_to_author=to_author, confidential_comments=confidential
         )
+        for answer in answers:
+            answer.review = review
+        ChecklistAnswer.objects.bulk_create(answers)
         assignment.complete()
         assignment.save(update_fields=["status", "completed_at"])
         events.publish("review_submitted", article_id=article.pk, actor_id=actor.pk, review_id=review.pk)

@@ -73,3 +73,33 @@ def setting_url(name: str) -> str:
         return resolve_url(getattr(settings, name))
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def clinical_citation(reference) -> str:
+    """Return the reference as a citation in the site's style (articles.citations)."""
+    from articles.citations import format_citation
+
+    return format_citation(reference)
+
+
+@register.simple_tag
+def optional_page_url(name: str) -> str:
+    """Return the address of the page ``name`` (no arguments) if the URLconf has it, else "".
+
+    For links from the reader pages to pages of other apps (the board, corrections): ``articles`` serves
+    its pages under its own URLconf too, where those are absent.
+    """
+    try:
+        return page_url(name)
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag
+def optional_url(name: str, *args) -> str:
+    """Return ``{% url name args %}`` if the URLconf has it, else ""."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""

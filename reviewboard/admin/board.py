@@ -10,6 +10,7 @@ from articles.exceptions import DomainError
 from reviewboard import permissions, services
 from reviewboard.admin.filters import BoardMemberFilter
 from reviewboard.admin.links import admin_link
+from reviewboard.admin.review import ChecklistAnswerInline
 from reviewboard.models import OPEN_STATUSES, BoardMember, ConflictOfInterest, Review, ReviewAssignment
 
 
@@ -135,6 +136,7 @@ class ReviewAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
     search_fields = ["assignment__revision__article__slug", "assignment__board_member__user__last_name"]
     readonly_fields = ("assignment", "decision", "comments_to_author", "confidential_comments", "created_at")
     fields = readonly_fields
+    inlines = [ChecklistAnswerInline]
 
     @admin.display(description="reviewer", ordering="assignment__board_member__user__last_name")
     def reviewer(self, obj):

@@ -15,7 +15,7 @@ from articles.rendering import render_markdown
 from articles.services import RevisionContent
 from reviewboard.actions import available_actions
 from reviewboard.models import AssignmentStatus, BoardMember, Decision, Review, ReviewAssignment
-from reviewboard.selectors import author_feedback
+from reviewboard.selectors import author_feedback, checklist_items
 
 PROHIBITED_BY_DRF = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
 
@@ -300,6 +300,9 @@ class StateQuerySerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = text_input(text.REASON)
+    response_letter = text_input(
+        text.RESPONSE_LETTER, help_text="Resubmissions only: what changed and why, for the round's reviewers."
+    )
 
 
 # Board members
@@ -341,13 +344,25 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return str(assignment.board_member.display_name)
 
 
+class ChecklistItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # the item's field, not DRF's Field.required
+
+
 class AssignmentDetailSerializer(AssignmentSerializer):
     """An assignment with the exact revision the board member reviews."""
 
     content = RevisionContentSerializer(source="revision")
+    checklist = serializers.SerializerMethodField(help_text="The items to answer with the review, in order.")
 
     class Meta(AssignmentSerializer.Meta):
-        fields = [*AssignmentSerializer.Meta.fields, "content"]
+        fields = [*AssignmentSerializer.Meta.fields, "content", "checklist"]
+
+    @extend_schema_field(ChecklistItemSerializer(many=True))
+    def get_checklist(self, assignment) -> list:
+        items = checklist_items(specialty_id=assignment.revision.article.specialty_id)
+        return list(ChecklistItemSerializer(items, many=True).data)
 
 
 class AssignmentQuerySerializer(serializers.Serializer):
@@ -361,10 +376,35 @@ class DeclineSerializer(serializers.Serializer):
     conflict_of_interest = serializers.BooleanField(default=False)
 
 
+class ChecklistAnswerInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="The checklist item's id (see the assignment's checklist).")
+    answer = serializers.CharField(allow_blank=True, help_text="yes, no or na.")
+    note = text_input(text.CHECKLIST_NOTE, default="", help_text="Required to approve with no to a required item.")
+
+
 class ReviewInputSerializer(serializers.Serializer):
     decision = serializers.CharField(help_text=f"One of: {', '.join(Decision.values)}.")
     comments_to_author = text_input(text.COMMENTS_TO_AUTHOR, default="", help_text="Required unless you approve.")
     confidential_comments = text_input(text.CONFIDENTIAL_COMMENTS, default="", help_text="Seen by the editors only.")
+    checklist = ChecklistAnswerInputSerializer(
+        many=True, required=False, help_text="An answer to every required item of the article's checklist."
+    )
+
+    def review(self) -> dict:
+        """Return the service's arguments, the checklist by item id."""
+        data = dict(self.validated_data)
+        data["checklist"] = {
+            row["item"]: {"answer": row["answer"], "note": row.get("note", "")} for row in data.get("checklist", [])
+        }
+        return data
+
+
+class ChecklistAnswerSerializer(serializers.Serializer):
+    item = serializers.IntegerField(source="item_id")
+    text = serializers.CharField(source="item_text")
+    required = serializers.BooleanField()  # type: ignore[assignment]  # the item's field, not DRF's Field.required
+    answer = serializers.CharField()
+    note = serializers.CharField()
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -372,7 +412,17 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "assignment", "decision", "comments_to_author", "confidential_comments", "created_at"]
+        fields = [
+            "id",
+            "assignment",
+            "decision",
+            "comments_to_author",
+            "confidential_comments",
+            "created_at",
+            "checklist",
+        ]
+
+    checklist = ChecklistAnswerSerializer(many=True, source="checklist_answers.all", read_only=True)
 
 
 # Editors
@@ -394,3 +444,62 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+# Comment threads on the text
+
+
+class ThreadCommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.SerializerMethodField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_author(self, comment) -> str:
+        return person_name(comment.author)
+
+
+class ThreadAnchorSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(source="anchor_revision.number", help_text="The revision's number.")
+    index = serializers.IntegerField(source="anchor_index")
+    paragraph = serializers.IntegerField(source="anchor_paragraph")
+    start = serializers.IntegerField(source="anchor_start")
+
+
+class ThreadSerializer(serializers.Serializer):
+    """A thread on a passage: where it was written, where it sits now (``anchor``), and its comments."""
+
+    id = serializers.IntegerField()
+    revision = serializers.IntegerField(source="revision.number", help_text="The revision it was written on.")
+    field = serializers.CharField(help_text="summary_patient, summary_professional, section or reference.")
+    index = serializers.IntegerField(help_text="The section's position from 0, or the reference's number.")
+    paragraph = serializers.IntegerField(help_text="The paragraph's position in the field, from 0.")
+    quote = serializers.CharField(help_text="The passage, as readers see it.")
+    whole_paragraph = serializers.BooleanField()
+    start = serializers.IntegerField(help_text="Offset of the passage in the paragraph's text.")
+    end = serializers.IntegerField()
+    anchor = ThreadAnchorSerializer(
+        source="*", help_text="Where it sits now: an earlier revision if its passage changed."
+    )
+    confidential = serializers.BooleanField()
+    status = serializers.CharField()
+    opened_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    comments = ThreadCommentSerializer(many=True, source="comments.all")
+
+    def get_opened_by(self, thread) -> str:
+        return person_name(thread.opened_by)
+
+
+class ThreadInputSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="summary_patient, summary_professional, section or reference.")
+    index = serializers.IntegerField(default=0, help_text="The section's position from 0, or the reference's number.")
+    paragraph = serializers.IntegerField(default=0, help_text="The paragraph's position in the field, from 0.")
+    quote = text_input(text.QUOTED_PASSAGE, default="", help_text="Words of the paragraph; empty: all of it.")
+    body = text_input(text.THREAD_COMMENT, default="", help_text="Required.")
+    confidential = serializers.BooleanField(default=False, help_text="Editors and the board only.")
+
+
+class ReplyInputSerializer(serializers.Serializer):
+    body = text_input(text.THREAD_COMMENT, default="", help_text="Required.")

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from articles.replica import reader_reads
-from reviewboard.api.views import authors, base, board, editors, public
+from reviewboard.api.views import authors, base, board, editors, public, threads
 
 app_name = "api"
 
@@ -19,6 +19,7 @@ v1 = [
     path("drafts/<slug:slug>/", authors.DraftDetailView.as_view(), name="draft"),
     path("drafts/<slug:slug>/revisions/", authors.DraftRevisionView.as_view(), name="draft-revisions"),
     path("drafts/<slug:slug>/submit/", authors.draft_submit, name="draft-submit"),
+    path("drafts/<slug:slug>/resubmit/", authors.draft_resubmit, name="draft-resubmit"),
     path("drafts/<slug:slug>/withdraw/", authors.draft_withdraw, name="draft-withdraw"),
     path("drafts/<slug:slug>/revise/", authors.draft_revise, name="draft-revise"),
     # Board members
@@ -27,6 +28,12 @@ v1 = [
     path("assignments/<int:pk>/accept/", board.AssignmentAcceptView.as_view(), name="assignment-accept"),
     path("assignments/<int:pk>/decline/", board.AssignmentDeclineView.as_view(), name="assignment-decline"),
     path("assignments/<int:pk>/review/", board.AssignmentReviewView.as_view(), name="assignment-review"),
+    # Comment threads on the text: authors, reviewers and editors alike, each seeing what they may
+    path("review/articles/<slug:slug>/threads/", threads.ArticleThreadsView.as_view(), name="threads"),
+    path("threads/<int:pk>/", threads.ThreadDetailView.as_view(), name="thread"),
+    path("threads/<int:pk>/replies/", threads.ThreadReplyView.as_view(), name="thread-replies"),
+    path("threads/<int:pk>/resolve/", threads.ThreadResolveView.as_view(), name="thread-resolve"),
+    path("threads/<int:pk>/reopen/", threads.ThreadReopenView.as_view(), name="thread-reopen"),
     # Editors
     path("editorial/articles/", editors.EditorArticleListView.as_view(), name="editorial-articles"),
     path("editorial/board-members/", editors.BoardMemberListView.as_view(), name="editorial-board-members"),

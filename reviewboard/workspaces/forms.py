@@ -15,6 +15,7 @@ from articles.services import REFERENCE_FIELDS, RevisionContent
 from articles.validation import required_fields
 from reviewboard.forms import ReasonForm  # noqa: F401  (the workspaces' reason form is the shared one)
 from reviewboard.models import BoardMember, Decision
+from reviewboard.review_models import ChecklistAnswerChoice
 
 
 class MarksRequired(forms.Form):
@@ -69,12 +70,20 @@ class SectionForm(MarksRequired):
     wide_fields = ("heading", "body")
 
     heading = text_field(text.SECTION_HEADING)
+    # "From the Guidelines" is a section; "Treatment of Myoclonus" under it, a sub-section.
+    level = forms.TypedChoiceField(
+        choices=[(1, "Section"), (2, "Sub-section of the section above")],
+        coerce=int,
+        required=False,
+        label="Place",
+    )
     body = text_field(
         text.SECTION_BODY,
         label="Text",
         # data-cite: the editor's script offers the citation picker beside it.
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": text.SECTION_BODY.max_length, "data-cite": "true"}),
-        help_text="Markdown. Cite references by number: [1] or [2, 3].",
+        help_text="Markdown. Cite references by number: [1] or [2, 3]. A passage for one audience only: a line "
+        '"::: patient" (or "::: professional") before it and a line ":::" after it.',
     )
 
 
@@ -89,6 +98,9 @@ class ReferenceForm(MarksRequired):
         required=False, strip=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4})
     )
     authors = text_field(text.REFERENCE_AUTHORS)
+    volume = text_field(text.REFERENCE_VOLUME)
+    issue = text_field(text.REFERENCE_ISSUE)
+    pages = text_field(text.REFERENCE_PAGES, help_text="For example 598-607.")
     doi = text_field(text.REFERENCE_DOI, label="DOI")
     pmid = text_field(text.REFERENCE_PMID, label="PMID")
     url = text_field(text.REFERENCE_URL, label="URL")
@@ -111,7 +123,10 @@ def revision_initial(revision) -> tuple[dict, list[dict], list[dict]]:
         "summary_patient": revision.summary_patient,
         "summary_professional": revision.summary_professional,
     }
-    sections = [{"heading": s.get("heading", ""), "body": s.get("body", "")} for s in revision.sections or []]
+    sections = [
+        {"heading": s.get("heading", ""), "level": s.get("level", 1), "body": s.get("body", "")}
+        for s in revision.sections or []
+    ]
     references = [
         {**{name: getattr(r, name) or "" for name in REFERENCE_FIELDS}, "cited_as": r.number}
         for r in revision.references.all()
@@ -151,7 +166,11 @@ def revision_content(form, sections, references) -> RevisionContent:
         summary_patient=cited(form.cleaned_data["summary_patient"]),
         summary_professional=cited(form.cleaned_data["summary_professional"]),
         sections=[
-            {"heading": f.cleaned_data["heading"], "body": cited(f.cleaned_data["body"])}
+            {
+                "heading": f.cleaned_data["heading"],
+                "body": cited(f.cleaned_data["body"]),
+                "level": f.cleaned_data.get("level") or 1,
+            }
             for f in sections.ordered_forms
         ],
         references=[
@@ -309,6 +328,44 @@ class DecisionForm(forms.Form):
         help_text="Seen by the editors only, never by the authors.",
     )
 
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"check_{item.pk}"] = forms.ChoiceField(
+                choices=ChecklistAnswerChoice.choices, widget=forms.RadioSelect, required=False, label=item.text
+            )
+            self.fields[f"note_{item.pk}"] = text_field(
+                text.CHECKLIST_NOTE,
+                label="Note",
+                widget=forms.TextInput(attrs={"maxlength": text.CHECKLIST_NOTE.max_length}),
+            )
+
+    def review(self) -> dict:
+        """Return the service's arguments: the decision, the comments and the checklist's answers by item id."""
+        data = self.cleaned_data
+        return {
+            "decision": data.get("decision", ""),
+            "comments_to_author": data.get("comments_to_author", ""),
+            "confidential_comments": data.get("confidential_comments", ""),
+            "checklist": {
+                item.pk: {"answer": data.get(f"check_{item.pk}", ""), "note": data.get(f"note_{item.pk}", "")}
+                for item in self.items
+            },
+        }
+
+    def checklist_rows(self) -> list:
+        return [(item, self[f"check_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
+
+    def place(self, error: ValidationFailed) -> None:
+        """Show each problem beside its field; a checklist item's by its position."""
+        for problem in error.errors:
+            name = problem.field
+            if problem.field.startswith("checklist.") and problem.index is not None and problem.index < len(self.items):
+                kind = "check" if problem.field == "checklist.answer" else "note"
+                name = f"{kind}_{self.items[problem.index].pk}"
+            add_error(self, name if name in self.fields else None, problem.message)
+
 
 class AssignForm(forms.Form):
     board_member = forms.ModelChoiceField(
@@ -329,3 +386,18 @@ class AssignForm(forms.Form):
             ("", "Choose a board member"),
             *((m.pk, f"{m.display_name}, {m.credentials}") for m in members),
         ]
+
+
+class ThreadForm(forms.Form):
+    """A new comment on a paragraph, or on a passage of it (``quote``); the service checks the passage."""
+
+    field = forms.CharField(required=False)
+    index = forms.CharField(required=False)
+    paragraph = forms.CharField(required=False)
+    quote = text_field(text.QUOTED_PASSAGE, label="Passage")
+    body = text_field(text.THREAD_COMMENT, label="Comment")
+    confidential = forms.BooleanField(required=False)
+
+
+class ReplyForm(forms.Form):
+    body = text_field(text.THREAD_COMMENT, label="Reply")

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles import stored
 from articles.fingerprint import fingerprint
@@ -114,8 +115,9 @@ def test_a_stored_page_of_a_retracted_article_is_never_served(
     services.article_retract(article=published, actor=editor, reason="Outdated")  # its after-commit work not run
 
     response = client.get(url(published))
-    assert response.status_code == 410
-    assert published.approved_revision.title not in response.content.decode()
+    assert response.status_code == 410  # the retraction notice, not the stored page
+    assert published.approved_revision.summary_patient not in response.content.decode()
+    assert "Reviewed by" not in response.content.decode()
     assert StoredPage.objects.filter(article=published).exists()  # kept until after commit, yet never served
 
 
@@ -301,3 +303,15 @@ def test_a_page_rendered_from_data_older_than_a_reviewers_rename_is_never_served
     stale.save()  # the in-flight render's row lands after the retirement
 
     assert "Rosalind Franklin" in client.get(url(published)).content.decode()
+
+
+def test_a_page_whose_review_falls_due_is_rendered_again_then(client, published, settings):
+    """The page says when the text is due for review; once due, the stored page saying otherwise expires."""
+    client.get(url(published))
+    page = StoredPage.objects.get(article=published)
+    assert page.expires_at == Article.objects.get(pk=published.pk).review_due_at
+    StoredPage.objects.filter(pk=page.pk).update(html="<p>not yet due</p>", expires_at=timezone.now())
+
+    html = client.get(url(published)).content.decode()
+
+    assert "not yet due" not in html

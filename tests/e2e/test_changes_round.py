@@ -89,10 +89,12 @@ def test_changes_requested_reach_the_author_without_the_confidential_comment_and
     author_page.fill("#id_change_note", "Cited the 2022 guideline, as asked.")
     author_page.get_by_role("button", name="Save draft").click()
     expect(author_page.get_by_text("Draft saved. It is ready to submit.")).to_be_visible()
+    author_page.get_by_label("Response letter to the reviewers").fill("Cited the 2022 guideline for the dose.")
     author_page.get_by_role("button", name="Resubmit for review").click()
-    expect(author_page.get_by_text("Resubmitted. The editors will send it to the reviewers again.")).to_be_visible()
+    expect(author_page.get_by_text("Resubmitted. The reviewers of the last round are invited again.")).to_be_visible()
     article.refresh_from_db()
-    assert article.state == ArticleState.SUBMITTED
+    # The reviewer who asked for changes is invited again at once.
+    assert article.state == ArticleState.UNDER_REVIEW
     assert article.current_revision.number == 2
     assert article.current_revision.sections[0]["body"] == NEW_BODY
 

@@ -124,22 +124,20 @@ def test_submit_moves_draft_to_submitted_and_logs_it(flow):
     )
 
 
-def test_resubmit_after_changes_requested_moves_to_submitted(flow):
+def test_resubmit_after_changes_requested_reinvites_the_reviewer_and_logs_both_steps(flow):
     flow.changes_requested()
     revision = revision_create(article=flow.article, actor=flow.author, content=_content())
     before = _log(flow.article)
     services.article_submit(article=flow.article, actor=flow.author)
     flow.refresh()
-    assert flow.article.state == S.SUBMITTED
-    _assert_one_new_row(
-        before,
-        flow.article,
-        transition="resubmit",
-        from_state=S.CHANGES_REQUESTED,
-        to_state=S.SUBMITTED,
-        actor=flow.author,
-        revision=revision,
-    )
+    # The previous round's reviewer is invited again at once, which starts the review.
+    assert flow.article.state == S.UNDER_REVIEW
+    rows = _log(flow.article)[len(before) :]
+    assert [(r.transition, r.from_state, r.to_state, r.revision_id) for r in rows] == [
+        ("resubmit", S.CHANGES_REQUESTED, S.SUBMITTED, revision.pk),
+        ("start_review", S.SUBMITTED, S.UNDER_REVIEW, revision.pk),
+    ]
+    assert rows[0].actor == flow.author
 
 
 @pytest.mark.parametrize("source", [S.SUBMITTED, S.UNDER_REVIEW])

@@ -223,9 +223,10 @@ def test_changes_requested_round_through_the_pages(client, author, editor, board
         f"/author/articles/{article.slug}/edit/",
         editor_post(sections=[("From the Guidelines", "Myoclonus is a brief jerk; valproate helps [1].")]),
     )
-    client.post(f"/workspace/articles/{article.slug}/submit/")
+    client.post(f"/workspace/articles/{article.slug}/resubmit/", {"response_letter": "Named the drug."})
     article.refresh_from_db()
-    assert article.state == ArticleState.SUBMITTED
+    # The reviewer who asked for changes is invited again at once; the editor adds the rest.
+    assert article.state == ArticleState.UNDER_REVIEW
     assert article.current_revision.number == 2
 
     _login(client, editor)

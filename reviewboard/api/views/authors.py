@@ -106,8 +106,7 @@ class DraftActionView(ApiView):
         article = _editable_article(request.user, slug)
         serializer = s.ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        reason = serializer.validated_data.get("reason", "")
-        actions.perform(self.action_name, article=article, actor=request.user, reason=reason)
+        actions.perform(self.action_name, article=article, actor=request.user, **serializer.validated_data)
         return _author_view(request, slug)
 
 
@@ -119,5 +118,8 @@ def _draft_action(name: str, summary: str):
 
 
 draft_submit = _draft_action("submit", "Submit the current revision for review")
+draft_resubmit = _draft_action(
+    "resubmit", "Resubmit after changes were requested, with the response letter to the reviewers"
+)
 draft_withdraw = _draft_action("withdraw", "Withdraw a submitted article to draft (reason required)")
 draft_revise = _draft_action("revise", "Open a new draft of an approved article")

@@ -100,5 +100,5 @@ class AssignmentReviewView(ApiView):
         assignment = _assignment(request.user, pk, ASSIGNMENT_RESPOND)
         serializer = s.ReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        review = services.review_submit(assignment=assignment, actor=request.user, **serializer.validated_data)
+        review = services.review_submit(assignment=assignment, actor=request.user, **serializer.review())
         return Response(s.ReviewSerializer(review).data, status=status.HTTP_201_CREATED)

@@ -31,7 +31,13 @@ def article_action(request, slug, name):
     form = ReasonForm(request.POST)
     form.is_valid()  # it only parses; the service decides
     try:
-        actions.perform(action.name, article=article, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+        actions.perform(
+            action.name,
+            article=article,
+            actor=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            response_letter=form.cleaned_data.get("response_letter", ""),
+        )
     except ValidationFailed as error:
         if action.name in ("submit", "resubmit") and not any(e.field == "reason" for e in error.errors):
             messages.error(request, "The draft is not ready to submit: fix what is marked below, save, then submit.")

@@ -30,9 +30,16 @@ from articles.validation import revision_errors
 from reviewboard import actions, services
 from reviewboard.actions import available_actions
 from reviewboard.permissions import AUTHOR_VIEW, access_article
-from reviewboard.selectors import article_timeline, articles_per_state, author_feedback, authored_articles
+from reviewboard.selectors import (
+    article_rounds,
+    article_timeline,
+    articles_per_state,
+    author_feedback,
+    authored_articles,
+)
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DraftEditor, ReasonForm
+from reviewboard.workspaces.threads import reviewed_text
 from reviewboard.workspaces.views.guards import author_required, perform
 
 AUDIENCES = {"patient": "Patient or caregiver", "professional": "Healthcare professional"}
@@ -296,6 +303,9 @@ def article_detail(request, slug):
             "submission_problems": revision_errors(article.current_revision) if blocked else [],
             "revisions": article_revisions(article=article),
             "feedback": feedback,
+            "text": reviewed_text(user=request.user, article=article),
+            "rounds": article_rounds(article=article),
+            "back": request.path,
             "transitions": article_timeline(article=article),
             "actions": available_actions(request.user, article),
             "reason_form": ReasonForm(),

@@ -18,9 +18,10 @@ from reviewboard.permissions import (
     board_member_of,
     user_can_respond,
 )
-from reviewboard.selectors import open_assignments_for
+from reviewboard.selectors import checklist_items, open_assignments_for, reviewed_before
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DecisionForm, DeclineForm
+from reviewboard.workspaces.threads import commented_text
 from reviewboard.workspaces.views.author import revision_page_context
 from reviewboard.workspaces.views.guards import board_member_required, perform
 
@@ -65,17 +66,22 @@ def _with_references(revision_id):
 def _review_page(request, assignment, decision_form, status=200):
     article = assignment.revision.article
     revision = _with_references(assignment.revision_id)
-    approved = None
-    if article.approved_revision_id and article.approved_revision_id != revision.pk:
-        approved = _with_references(article.approved_revision_id)
+    # The diff against the revision this member reviewed in an earlier round; else against what readers see.
+    earlier = reviewed_before(assignment=assignment)
+    base_id = earlier.revision_id if earlier else article.approved_revision_id
+    base = _with_references(base_id) if base_id and base_id != revision.pk else None
     context = {
         "assignment": assignment,
         "article": article,
-        "approved": approved,
-        "changes": revision_diff(approved, revision) if approved else None,
+        "approved": base,
+        "earlier": earlier,
+        "review_round": assignment.review_round,
+        "changes": revision_diff(base, revision) if base else None,
         "can_respond": user_can_respond(request.user, assignment),
         "decision_form": decision_form,
         "decline_form": DeclineForm(),
+        "text": commented_text(user=request.user, article=article, revision=revision),
+        "back": request.path,
         **revision_page_context(revision, "patient"),
     }
     return render(request, "workspaces/board/assignment.html", context, status=status)
@@ -84,7 +90,12 @@ def _review_page(request, assignment, decision_form, status=200):
 @board_member_required
 def assignment_detail(request, assignment_id):
     """Show the exact revision assigned, its changes since the approved one, and the decision form."""
-    return _review_page(request, _assignment_for(request.user, assignment_id), DecisionForm())
+    assignment = _assignment_for(request.user, assignment_id)
+    return _review_page(request, assignment, DecisionForm(items=_checklist(assignment)))
+
+
+def _checklist(assignment):
+    return checklist_items(specialty_id=assignment.revision.article.specialty_id)
 
 
 def _confirmation(request, assignment, *, answer: str, form=None, status=200):
@@ -135,12 +146,12 @@ def assignment_decline(request, assignment_id):
 def assignment_decide(request, assignment_id):
     """Record my decision on the assigned revision."""
     assignment = _assignment_for(request.user, assignment_id, ASSIGNMENT_RESPOND)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, items=_checklist(assignment))
     if form.is_valid():
         try:
-            services.review_submit(assignment=assignment, actor=request.user, **form.cleaned_data)
+            services.review_submit(assignment=assignment, actor=request.user, **form.review())
         except ValidationFailed as error:
-            add_field_errors(form, error)
+            form.place(error)
         except InvalidTransition as error:
             messages.error(request, error.message)
             return redirect("workspaces:board_assignment", assignment.pk)

@@ -22,8 +22,10 @@ from reviewboard.permissions import (
     user_is_editor,
 )
 from reviewboard.selectors import (
+    article_rounds,
     article_timeline,
     articles_per_state,
+    checklist_comparison,
     editorial_articles,
     open_review_counts,
     reviewer_suggestions,
@@ -31,6 +33,7 @@ from reviewboard.selectors import (
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import AssignForm, ReasonForm, place_errors
 from reviewboard.workspaces.paging import keyset_page
+from reviewboard.workspaces.threads import reviewed_text
 from reviewboard.workspaces.views.guards import editor_required, perform
 
 S = ArticleState
@@ -179,6 +182,10 @@ def _article_page(request, article, *, assign_form=None, status=200):
             "changes": _changes_since_approved(article),
             "reason_form": ReasonForm(),
             "actions": actions,
+            "text": reviewed_text(user=request.user, article=article),
+            "checklists": checklist_comparison(article=article),
+            "rounds": article_rounds(article=article),
+            "back": request.path,
             "timeline": _timeline(article, revisions, assignments, article_timeline(article=article)),
         },
         status=status,

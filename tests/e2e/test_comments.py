@@ -1,0 +1,108 @@
+"""Comments on the exact text in a real browser: a reviewer selects a passage of section 2, the script opens that
+paragraph's form with the passage filled in, the comment is posted and shown beside the passage; the author
+reads it on their page (never the confidential one) and replies. At 1280 and 390 px, with screenshots."""
+
+import pytest
+
+from articles.models import ArticleState
+from reviewboard import services
+from reviewboard.review_models import CommentThread
+from reviewboard.services_threads import thread_open
+from tests import factories
+
+from .conftest import DESKTOP, PHONE
+
+expect = pytest.importorskip("playwright.sync_api", reason="Playwright not installed").expect
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+PASSAGE = "500 mg twice daily"
+SECTIONS = [
+    {"heading": "From the Guidelines", "body": "Myoclonus has many causes, most often medicines [1]."},
+    {"heading": "Treatment", "body": f"Start levetiracetam at {PASSAGE} [1].\n\nReview the dose after four weeks."},
+]
+
+
+@pytest.fixture
+def under_review(author, editor, neurology):
+    author.first_name, author.last_name = "Wendy", "Writer"
+    author.save()
+    article = factories.ArticleFactory(authors=[author], specialty=neurology, revision=False)
+    factories.RevisionFactory(
+        article=article, created_by=author, title="What causes myoclonus (jerks)?", sections=SECTIONS
+    )
+    services.article_submit(article=article, actor=author)
+    member = factories.BoardMemberFactory(
+        user__username="neuro1", user__first_name="Ada", user__last_name="Neuron", specialties=[neurology]
+    )
+    assignment = services.assignment_create(article=article, board_member=member, actor=editor)
+    services.assignment_accept(assignment=assignment, actor=member.user)
+    thread_open(
+        article=article,
+        actor=editor,
+        field="section",
+        index=0,
+        paragraph=0,
+        body="Editors only: is the second source sound?",
+        confidential=True,
+    )
+    article.refresh_from_db()
+    assert article.state == ArticleState.UNDER_REVIEW
+    return article, assignment
+
+
+SELECT = """([id, words]) => {
+  const paragraph = document.querySelector(`#${id} .passage__text p`);
+  const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode()) && !node.data.includes(words)) {}
+  const range = document.createRange();
+  range.setStart(node, node.data.indexOf(words));
+  range.setEnd(node, node.data.indexOf(words) + words.length);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  paragraph.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+}"""
+
+
+@pytest.mark.parametrize(("width", "viewport"), [("1280", DESKTOP), ("390", PHONE)])
+def test_reviewer_comments_on_a_selected_passage_and_the_author_replies(
+    live_server, new_page, login, screenshot, author, under_review, width, viewport
+):
+    article, assignment = under_review
+    reviewer = login(new_page(viewport), assignment.board_member.user)
+    reviewer.goto(f"{live_server.url}/review/assignments/{assignment.pk}/")
+    reviewer.evaluate(SELECT, ["passage-section-1-0", PASSAGE])
+    button = reviewer.get_by_role("button", name="Comment on the selection")
+    expect(button).to_be_visible()
+    button.click()
+    form = reviewer.locator('[data-comment-form="passage-section-1-0"]')
+    expect(form.locator("textarea[name=quote]")).to_have_value(PASSAGE)
+    expect(form.locator("textarea[name=body]")).to_be_focused()
+    form.locator("textarea[name=body]").fill("The usual starting dose is 250 mg twice daily; please check.")
+    form.scroll_into_view_if_needed()
+    screenshot(reviewer, f"comments-selection-{width}")
+    form.get_by_role("button", name="Post comment").click()
+
+    thread = CommentThread.objects.get(confidential=False)
+    assert (thread.field, thread.index, thread.paragraph, thread.quote) == ("section", 1, 0, PASSAGE)
+    card = reviewer.locator(f"#passage-section-1-0 #thread-{thread.pk}")
+    expect(card).to_contain_text(f"“{PASSAGE}”")
+    expect(card).to_contain_text("250 mg twice daily")
+    expect(reviewer.locator(".thread--confidential")).to_have_count(1)  # the board sees the editors' thread
+    assert reviewer.evaluate("document.scrollingElement.scrollWidth - innerWidth") == 0
+    screenshot(reviewer, f"comments-review-page-{width}")
+
+    writer = login(new_page(viewport), author)
+    writer.goto(f"{live_server.url}/author/articles/{article.slug}/")
+    card = writer.locator(f"#thread-{thread.pk}")
+    expect(card).to_contain_text("250 mg twice daily")
+    expect(writer.locator(".thread--confidential")).to_have_count(0)
+    expect(writer.get_by_text("second source")).to_have_count(0)
+    card.locator("summary", has_text="Reply").click()
+    card.locator("textarea[name=body]").fill("Changed to 250 mg in the next revision.")
+    card.get_by_role("button", name="Post reply").click()
+    expect(writer.locator(f"#thread-{thread.pk}")).to_contain_text("Changed to 250 mg")
+    assert writer.evaluate("document.scrollingElement.scrollWidth - innerWidth") == 0
+    screenshot(writer, f"comments-author-page-{width}")
