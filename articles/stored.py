@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from articles import cache as reader_cache
 from articles.fingerprint import fingerprint
-from articles.models import Article, Specialty
+from articles.models import Article, Byline, Specialty
 from articles.reader_http import RenderedPage
 from articles.selectors import published_articles, stored_cards, stored_page
 from articles.stored_models import StoredPage, StoredPageKind
@@ -270,7 +270,31 @@ def _after_specialty_saved(sender, instance: Specialty, raw=False, created=False
         )
 
 
+# The user's fields a byline shows (articles.people.person_name); a login saves only ``last_login``.
+SHOWN_USER_FIELDS = frozenset({"first_name", "last_name", "username"})
+
+
+def _after_author_changed(user_id: int) -> None:
+    transaction.on_commit(
+        lambda: reader_data_changed(article_ids=Article.objects.filter(authors=user_id).values_list("pk", flat=True)),
+        robust=True,
+    )
+
+
+def _after_user_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    if created or raw or (update_fields is not None and not SHOWN_USER_FIELDS & set(update_fields)):
+        return
+    _after_author_changed(instance.pk)
+
+
+def _after_byline_saved(sender, instance: Byline, raw=False, **kwargs):
+    if not raw:
+        _after_author_changed(instance.user_id)
+
+
 def connect_retirement() -> None:
     """Connect the receivers that retire stored pages when what they show changes."""
     post_save.connect(_after_article_saved, sender=Article, dispatch_uid="stored-pages-after-article-save")
+    post_save.connect(_after_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="stored-pages-author-saved")
+    post_save.connect(_after_byline_saved, sender=Byline, dispatch_uid="stored-pages-byline-saved")
     post_save.connect(_after_specialty_saved, sender=Specialty, dispatch_uid="stored-pages-after-specialty-save")

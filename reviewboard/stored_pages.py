@@ -18,8 +18,9 @@ SHOWN_USER_FIELDS = frozenset({"first_name", "last_name", "username"})
 
 
 def articles_approved_by(*, board_member_id: int) -> list[int]:
-    """Return the ids of the articles whose approved revision ``board_member_id`` was assigned to review."""
-    rows = Article.objects.filter(approved_revision__assignments__board_member_id=board_member_id)
+    """Return the ids of the articles ``board_member_id`` was assigned to review a revision of (the page names the
+    reviewers of its approved revision, and of the earlier ones in its history)."""
+    rows = Article.objects.filter(revisions__assignments__board_member_id=board_member_id).order_by()
     return list(rows.values_list("pk", flat=True).distinct())
 
 

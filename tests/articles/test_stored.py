@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from articles import stored
 from articles.fingerprint import fingerprint
-from articles.models import Article, StoredPage, StoredPageKind
+from articles.models import Article, Byline, StoredPage, StoredPageKind
 from articles.services import RevisionContent, revision_create
 from config.celery import app
 from reviewboard import services
@@ -315,3 +315,13 @@ def test_a_page_whose_review_falls_due_is_rendered_again_then(client, published,
     html = client.get(url(published)).content.decode()
 
     assert "not yet due" not in html
+
+
+def test_an_authors_new_credentials_show_on_the_stored_page(client, article, django_capture_on_commit_callbacks):
+    published = approve(article, django_capture_on_commit_callbacks)
+    author = published.authors.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        Byline.objects.update_or_create(user=author, defaults={"credentials": "MD, MPH"})
+
+    assert not StoredPage.objects.filter(article=published).exists()
+    assert "MD, MPH" in client.get(url(published)).content.decode()
