@@ -1,9 +1,15 @@
-"""Tasks of the reader side. Celery discovers this module."""
+"""Content tasks. Celery discovers this module."""
 
 from celery import shared_task
 from django.db import DatabaseError
 
-from articles import stored, views
+from articles import services, stored, views
+
+
+@shared_task(name="articles.reference_lookup", acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True)
+def reference_lookup(lookup_id: int) -> str:
+    """Look up a DOI or PMID an author pasted (Crossref, NCBI E-utilities) and store what was found."""
+    return services.reference_lookup_run(lookup_id=lookup_id).status
 
 
 @shared_task(name="articles.render_stored_pages", acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True)
