@@ -5,6 +5,7 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from articles import cache
+        from articles import cache, stored
 
         cache.connect_invalidation()
+        stored.connect_retirement()

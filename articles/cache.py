@@ -22,13 +22,12 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from articles import replica
+from articles import replica, signals
+from articles.fingerprint import fingerprint
 from articles.models import Article
 
 logger = logging.getLogger(__name__)
 
-# Raise it when a reader template changes in a way that must not mix with pages cached before.
-TEMPLATE_VERSION = "2"
 DEFAULT_CACHE_SECONDS = 300
 DEFAULT_STALE_SECONDS = 3600
 LIST_GENERATION_KEY = "reader:list:generation"
@@ -87,8 +86,8 @@ def origin_of(request) -> str:
 
 
 def make_etag(*parts) -> str:
-    """Return a strong ETag (quoted) for the given parts and the template version."""
-    digest = hashlib.sha256("\x1f".join(map(str, (TEMPLATE_VERSION, *parts))).encode()).hexdigest()
+    """Return a strong ETag (quoted) for the given parts and the fingerprint of what renders the pages."""
+    digest = hashlib.sha256("\x1f".join(map(str, (fingerprint(), *parts))).encode()).hexdigest()
     return f'"{digest[:32]}"'
 
 
@@ -99,7 +98,7 @@ def normalise_query(query: str) -> str:
 
 def article_slot(*, slug: str, audience: str) -> PageSlot:
     return PageSlot(
-        key=f"reader:article:{TEMPLATE_VERSION}:{slug}:{audience}",
+        key=f"reader:article:{fingerprint()}:{slug}:{audience}",
         generation_key=_article_generation_key(slug),
     )
 
@@ -110,7 +109,7 @@ def list_slot(*, query: str, page: str) -> PageSlot | None:
     if not _PAGE_PARAMETER.match(page):
         return None
     digest = hashlib.sha256(normalise_query(query).encode()).hexdigest()[:32]
-    return PageSlot(key=f"reader:list:{TEMPLATE_VERSION}:{digest}:{page}", generation_key=LIST_GENERATION_KEY)
+    return PageSlot(key=f"reader:list:{fingerprint()}:{digest}:{page}", generation_key=LIST_GENERATION_KEY)
 
 
 def _article_generation_key(slug: str) -> str:
@@ -189,6 +188,10 @@ def invalidate_articles(*, slugs) -> None:
     except Exception:
         # Readers may see the old page until it expires (READER_CACHE_SECONDS): say so loudly.
         logger.error("reader cache invalidation failed for %s", sorted(slugs), exc_info=True)
+    keys = [f"article-{slug}" for slug in sorted(slugs)] + ["articles"]  # articles.reader_http's surrogate keys
+    for receiver, error in signals.reader_pages_retired.send_robust(sender=Article, surrogate_keys=keys):
+        if error is not None:
+            logger.error("purging %s from the CDN failed in %r", keys, receiver, exc_info=error)
 
 
 # Every door that changes an article (services, admin, shell) saves the model: hear the saves.

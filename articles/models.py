@@ -39,10 +39,15 @@ class ArticleState(models.TextChoices):
 S = ArticleState
 
 
+def published_condition(prefix: str = "") -> models.Q:
+    """The condition an article (reached through ``prefix``, e.g. ``"article__"``) meets when readers may see it."""
+    return models.Q(**{f"{prefix}approved_revision__isnull": False, f"{prefix}retracted_at__isnull": True})
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def published(self) -> "ArticleQuerySet":
         """Articles a reader may see: approved at least once and not retracted since."""
-        return self.filter(approved_revision__isnull=False, retracted_at__isnull=True)
+        return self.filter(published_condition())
 
     def review_overdue(self, now: datetime | None = None) -> "ArticleQuerySet":
         """Approved articles whose approval is older than their review interval (Article.review_interval)."""
@@ -350,3 +355,4 @@ class ReferenceLookup(models.Model):
 
 
 from articles.followup_models import FollowUpQuestion, FollowUpStatus  # noqa: E402, F401  (its own module, one app)
+from articles.stored_models import StoredPage, StoredPageKind  # noqa: E402, F401  (its own module, one app)

@@ -4,6 +4,7 @@ and a friendly 503 instead of a 500 while the database cannot be reached (``arti
 import functools
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
@@ -19,8 +20,19 @@ from articles.cache import CachedPage
 
 logger = logging.getLogger(__name__)
 
-# Browsers and shared caches may keep an anonymous reader page this long (seconds) before revalidating.
+# Browsers may keep an anonymous reader page this long (seconds) before revalidating.
 PUBLIC_MAX_AGE = 60
+# A CDN or caching proxy in front (s-maxage): kept as long as the reader cache keeps it, then served while it
+# revalidates, and for a day while the site is down; an approval purges it by its surrogate key (docs/operations.md).
+STALE_WHILE_REVALIDATE = 60
+STALE_IF_ERROR = 24 * 60 * 60
+SURROGATE_KEY_HEADER = "Surrogate-Key"
+LIST_SURROGATE_KEY = "articles"
+
+
+def article_surrogate_key(slug: str) -> str:
+    """Return the surrogate key of the article page at ``slug`` (every audience): what a purge names."""
+    return f"article-{slug}"
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,8 @@ class RenderedPage:
     html: str
     etag: str
     last_modified: int
+    source: Any = None  # the article row it was rendered from (articles.stored.PageSource), when it may be stored
+    valid_until: Any = None  # a datetime when what it shows changes with time alone (its review falls due)
 
 
 def unavailable_when_database_is_down(view):
@@ -104,7 +118,7 @@ def _lookup_once(request, slot, origin: str) -> reader_cache.Lookup:
     return reader_cache.lookup(slot, origin=origin)
 
 
-def page_response(page: CachedPage, *, anonymous: bool, shared: bool) -> HttpResponse:
+def page_response(page: CachedPage, *, anonymous: bool, shared: bool, surrogate_key: str = "") -> HttpResponse:
     """Return the response for ``page``: validators and shared caching for anonymous readers only."""
     response = HttpResponse(page.html)
     patch_vary_headers(response, ["Cookie"])
@@ -114,7 +128,16 @@ def page_response(page: CachedPage, *, anonymous: bool, shared: bool) -> HttpRes
     response["ETag"] = page.etag
     response["Last-Modified"] = http_date(page.last_modified)
     if shared:
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=PUBLIC_MAX_AGE,
+            s_maxage=max(reader_cache.cache_seconds(), PUBLIC_MAX_AGE),
+            stale_while_revalidate=STALE_WHILE_REVALIDATE,
+            stale_if_error=STALE_IF_ERROR,
+        )
+        if surrogate_key:
+            response[SURROGATE_KEY_HEADER] = surrogate_key
     else:
         patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
     return response

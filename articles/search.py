@@ -9,7 +9,7 @@ word typed in part still finds the article. Other databases match a substring.
 import re
 
 from django.db import connection
-from django.db.models import Expression, Q, QuerySet, TextField
+from django.db.models import Count, Expression, Q, QuerySet, TextField, Window
 from django.db.models.functions import Cast
 
 from articles.models import Article
@@ -127,3 +127,14 @@ def _substring_match(query: str) -> Q:
         condition |= Q(**{f"{field}__icontains": query})
     # SQLite keeps the JSON text (with its key names, and non-ASCII letters escaped).
     return condition | Q(sections_text__icontains=query)
+
+
+def search_page(query: str, *, offset: int, limit: int) -> tuple[list[int], int]:
+    """Return the ids of ``limit`` published articles matching ``query`` from ``offset`` (best match first), and how
+    many match in all: one query (the GIN index on PostgreSQL). The count is 0 when the page is past the end."""
+    rows = list(
+        search_published(query)
+        .annotate(total=Window(expression=Count("pk")))
+        .values_list("pk", "total")[offset : offset + limit]
+    )
+    return [pk for pk, _ in rows], (rows[0][1] if rows else 0)

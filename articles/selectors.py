@@ -5,44 +5,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models.functions import Now
 
-from articles.models import Article, ChangeNote, Reference, Revision, Specialty
+from articles.compiled import CompiledRead
+from articles.models import Article, ChangeNote, Reference, Revision, published_condition
 from articles.people import person_name
-from articles.prepared import PreparedQuery
+from articles.stored_models import StoredPage, StoredPageKind
 
 
 def published_articles() -> QuerySet[Article]:
     """Return the articles readers may see, each with the revision they may see."""
     return Article.objects.published().select_related("approved_revision", "specialty")
-
-
-# Every uncached article page reads its article, so this query is compiled once (articles.prepared); it is built
-# from published_articles() all the same, so the approval gate stays in one place. Its row holds every field of
-# the article, then of its approved revision, then of its specialty.
-_LOADED_MODELS = ((Article, ""), (Revision, "approved_revision__"), (Specialty, "specialty__"))
-_PUBLISHED_ARTICLE = PreparedQuery(
-    lambda slug: (
-        published_articles()
-        .filter(slug=slug)
-        .order_by()  # the slug is unique
-        .values_list(
-            *(prefix + field.attname for model, prefix in _LOADED_MODELS for field in model._meta.concrete_fields)
-        )
-    ),
-    slug="\x00slug placeholder",
-)
-
-
-def _loaded_instances(row: tuple[Any, ...], db: str) -> list[Any]:
-    """Return the article, revision and specialty in ``row``, each loaded as the ORM loads one (no field deferred)."""
-    instances, start = [], 0
-    for model, _ in _LOADED_MODELS:
-        fields = model._meta.concrete_fields
-        names = [field.attname for field in fields]
-        instances.append(model.from_db(db, names, row[start : start + len(fields)]))
-        start += len(fields)
-    return instances
 
 
 def published_revision(*, slug: str, with_references: bool = True) -> Revision | None:
@@ -51,15 +25,12 @@ def published_revision(*, slug: str, with_references: bool = True) -> Revision |
     One query for the article, its specialty and its approved revision, and one for the references unless
     ``with_references`` is False (a caller that has them already, the references of a revision never change).
     """
-    db = _PUBLISHED_ARTICLE.db_for_read()  # a reader's request may read a current replica (articles.replica)
-    rows = _PUBLISHED_ARTICLE.rows(using=db, slug=slug)
-    if not rows:
+    article = published_articles().filter(slug=slug).first()
+    if article is None:
         return None
-    article, revision, specialty = _loaded_instances(rows[0], db)
-    assert isinstance(revision, Revision)
-    article.specialty = specialty
-    article.approved_revision = revision
-    revision.article = article
+    revision = article.approved_revision
+    assert revision is not None  # published_articles() holds approved articles only
+    revision.article = article  # the same row: no second query for it
     if with_references:
         prefetch_related_objects([revision], Prefetch("references", queryset=Reference.objects.order_by("number")))
     return revision
@@ -208,3 +179,49 @@ def pending_change_note(*, article: Article) -> tuple[bool, ChangeNote | None]:
     if note is not None and note.approved_at is not None:
         return False, None
     return True, note
+
+
+def _current_stored_pages(*, fingerprint: str) -> QuerySet[StoredPage]:
+    """Return the stored pages readers may be shown: of a published article, rendered from its row as it stands."""
+    return StoredPage.objects.filter(
+        published_condition("article__"),
+        Q(expires_at__isnull=True) | Q(expires_at__gt=Now()),
+        revision_id=F("article__approved_revision_id"),
+        article_updated_at=F("article__updated_at"),
+        fingerprint=fingerprint,
+    )
+
+
+# Every uncached article page runs it: compiled to SQL once (articles.compiled), built by the ORM all the same.
+_STORED_PAGE = CompiledRead(
+    lambda slug, kind, origin, fingerprint: (
+        _current_stored_pages(fingerprint=fingerprint)
+        .filter(article__slug=slug, kind=kind, origin=origin)
+        .order_by()
+        .values_list("html", "etag", "last_modified")[:1]
+    ),
+    slug="\x00slug",
+    kind="\x00kind",
+    origin="\x00origin",
+    fingerprint="\x00fingerprint",
+)
+
+
+def stored_page(*, slug: str, kind: str, origin: str, fingerprint: str) -> tuple[str, str, int] | None:
+    """Return the HTML, ETag and Last-Modified of the current stored page of the article at ``slug``, or None.
+
+    One query on two unique indexes (the article's slug; the page's article, kind and origin). None also when
+    readers may not see the article: the caller renders, and the render decides between 404 and 410.
+    """
+    rows = _STORED_PAGE.rows(slug=slug, kind=kind, origin=origin, fingerprint=fingerprint)
+    return rows[0] if rows else None
+
+
+def stored_cards(*, article_ids: list[int], fingerprint: str) -> dict[int, str]:
+    """Return the current stored cards of the published articles among ``article_ids``, by article id: one query."""
+    rows = (
+        _current_stored_pages(fingerprint=fingerprint)
+        .filter(article_id__in=article_ids, kind=StoredPageKind.CARD, origin="")
+        .values_list("article_id", "html")
+    )
+    return dict(rows)

@@ -1,5 +1,6 @@
 """The public reader pages. Only approved revisions reach a reader, through ``articles.selectors``."""
 
+import dataclasses
 import logging
 import time
 from urllib.parse import urlencode
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -23,9 +25,9 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView, View
 
-from articles import cache as reader_cache, preview, reader_http
+from articles import cache as reader_cache, preview, reader_http, stored
 from articles.answers import reviewed_passages
 from articles.exceptions import ValidationFailed
 from articles.followup_models import FollowUpQuestion
@@ -35,7 +37,7 @@ from articles.models import Article, ArticleState, Revision
 from articles.presentation import revision_body_html, revision_citations_ld
 from articles.rendering import render_markdown
 from articles.replica import reader_reads
-from articles.search import search_published
+from articles.search import search_page, search_published
 from articles.selectors import (
     approved_history,
     article_bylines,
@@ -57,35 +59,58 @@ REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
 
 
 @method_decorator(reader_http.unavailable_when_database_is_down, name="dispatch")
-class ArticleListView(ListView):
+class ArticleListView(View):
     """List the published articles, newest approval first, with an optional search."""
 
     template_name = "articles/article_list.html"
-    context_object_name = "articles"
     paginate_by = 20
+    page_kwarg = "page"
 
     def get(self, request, *args, **kwargs):
         query = reader_cache.normalise_query(request.GET.get("q", ""))
         slot = None
         if reader_cache.serves_from_cache(request):
             slot = reader_cache.list_slot(query=query, page=request.GET.get(self.page_kwarg, ""))
-        result = reader_http.cached_or_rendered(request, slot, render=lambda: self._render(request, *args, **kwargs))
+        result = reader_http.cached_or_rendered(request, slot, render=lambda: self._render(request, query=query))
         if isinstance(result, HttpResponse):
             return result
-        response = reader_http.page_response(result, anonymous=reader_cache.is_anonymous(request), shared=True)
+        response = reader_http.page_response(
+            result,
+            anonymous=reader_cache.is_anonymous(request),
+            shared=True,
+            surrogate_key=reader_http.LIST_SURROGATE_KEY,
+        )
         return reader_http.conditional_response(request, response)
 
-    def _render(self, request, *args, **kwargs) -> reader_http.RenderedPage:
-        response = super().get(request, *args, **kwargs)
-        html = response.render().content.decode()  # type: ignore[attr-defined]  # a TemplateResponse
+    def _render(self, request, *, query: str) -> reader_http.RenderedPage:
+        """Render the page: the matching ids and their count in one query, their stored cards in another."""
+        number = self._page_number(request, query=query)
+        ids, count = search_page(query, offset=(number - 1) * self.paginate_by, limit=self.paginate_by)
+        if not ids and number > 1:
+            raise Http404("No such page.")
+        paginator = Paginator(range(count), self.paginate_by)  # the count is known: no query of its own
+        context = {
+            "query": query,
+            "cards": [mark_safe(card) for card in stored.cards(ids)],  # noqa: S308  (rendered by the autoescaping card template)
+            "paginator": paginator,
+            "page_obj": paginator.page(number),
+            "is_paginated": paginator.num_pages > 1,
+        }
+        html = render_to_string(self.template_name, context, request=request)
         # The list changes with any article, so its validators come from the page itself and its render time.
         return reader_http.RenderedPage(html=html, etag=reader_cache.make_etag(html), last_modified=int(time.time()))
 
-    def get_queryset(self):
-        return search_published(reader_cache.normalise_query(self.request.GET.get("q", "")))
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(query=reader_cache.normalise_query(self.request.GET.get("q", "")), **kwargs)
+    def _page_number(self, request, *, query: str) -> int:
+        page = request.GET.get(self.page_kwarg) or "1"
+        if page == "last":  # the count first, then the page: the one request that needs two queries for it
+            return Paginator(search_published(query).values("pk"), self.paginate_by).num_pages
+        try:
+            number = int(page)
+        except ValueError:
+            raise Http404("No such page.") from None
+        if number < 1:
+            raise Http404("No such page.")
+        return number
 
 
 def _chosen_audience(request) -> tuple[str, bool]:
@@ -199,11 +224,11 @@ def article_detail(request, slug):
     audience, chosen_now = _chosen_audience(request)
     slot = reader_cache.article_slot(slug=slug, audience=audience) if reader_cache.serves_from_cache(request) else None
     result = reader_http.cached_or_rendered(
-        request, slot, render=lambda: _render_article(request, slug=slug, audience=audience)
+        request, slot, render=lambda: stored.article_page(request, slug=slug, kind=audience, render=render_article_page)
     )
     if isinstance(result, HttpResponse):
         return result
-    return _article_response(request, result, audience=audience, chosen_now=chosen_now)
+    return _article_response(request, result, slug=slug, audience=audience, chosen_now=chosen_now)
 
 
 def cached_article_response(request, *, slug: str) -> HttpResponse | None:
@@ -218,12 +243,19 @@ def cached_article_response(request, *, slug: str) -> HttpResponse | None:
     if found.fresh is None:
         reader_http.keep_lookup(request, slot, found)  # for the view, so that a miss asks the cache once
         return None
-    return _article_response(request, found.fresh, audience=audience, chosen_now=chosen_now)
+    return _article_response(request, found.fresh, slug=slug, audience=audience, chosen_now=chosen_now)
 
 
-def _article_response(request, page: reader_cache.CachedPage, *, audience: str, chosen_now: bool) -> HttpResponse:
+def _article_response(
+    request, page: reader_cache.CachedPage, *, slug: str, audience: str, chosen_now: bool
+) -> HttpResponse:
+    anonymous = reader_cache.is_anonymous(request)
+    if not anonymous:  # the stored page, rendered for anyone, with this person's account links
+        page = dataclasses.replace(page, html=stored.with_account(page.html, request))
     # A response that sets the audience cookie is the reader's own: no shared cache may keep it.
-    response = reader_http.page_response(page, anonymous=reader_cache.is_anonymous(request), shared=not chosen_now)
+    response = reader_http.page_response(
+        page, anonymous=anonymous, shared=not chosen_now, surrogate_key=reader_http.article_surrogate_key(slug)
+    )
     if chosen_now:
         response.set_cookie(
             AUDIENCE_COOKIE,
@@ -236,8 +268,10 @@ def _article_response(request, page: reader_cache.CachedPage, *, audience: str, 
     return reader_http.conditional_response(request, response)
 
 
-def _render_article(request, *, slug: str, audience: str) -> reader_http.RenderedPage | HttpResponse:
-    """Render the article page from the database, or the answer for an article readers may not see."""
+def render_article_page(request, *, slug: str, kind: str) -> reader_http.RenderedPage | HttpResponse:
+    """Render the article page for the audience ``kind`` from the database, or the answer for an article readers
+    may not see. ``request`` is an anonymous reader's (articles.stored stores what this returns)."""
+    audience = kind
     # The references only when the revision's body and citations are not rendered yet (articles.presentation).
     revision = published_revision(slug=slug, with_references=False)
     if revision is None:
@@ -260,6 +294,8 @@ def _render_article(request, *, slug: str, audience: str) -> reader_http.Rendere
             revision.pk, approved_at.isoformat(), audience, context["review_overdue"], reader_cache.origin_of(request)
         ),
         last_modified=int(approved_at.timestamp()),
+        source=stored.PageSource.of(revision.article),
+        valid_until=None if context["review_overdue"] else revision.article.review_due_at,
     )
 
 

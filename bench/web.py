@@ -52,6 +52,7 @@ class Probe:
     name: str
     path: str
     target: float | None = None  # the least ratio to the floor that passes
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request (a signed-in reader's session cookie)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,8 +125,9 @@ def create_database(args: argparse.Namespace) -> None:
         connection.execute(f'CREATE DATABASE "{args.db}"')
 
 
-def prepare_site(args: argparse.Namespace) -> str:
-    """Migrate, load the demo and the extra articles, collect static files; return the article's slug."""
+def prepare_site(args: argparse.Namespace) -> tuple[str, str]:
+    """Migrate, load the demo and the extra articles, collect static files; return the article's slug and the
+    session cookie of a signed-in reader (the demo's author)."""
     import django
 
     django.setup()
@@ -149,8 +151,20 @@ def prepare_site(args: argparse.Namespace) -> str:
         f"database {connection.settings_dict['NAME']}: {Article.objects.count()} articles, "
         f"{published_articles().count()} published ({added} added for this run)"
     )
+    session_cookie = signed_in_cookie()
     connections.close_all()
-    return slug
+    return slug, session_cookie
+
+
+def signed_in_cookie() -> str:
+    """Return the ``Cookie`` header of a session signed in as the demo's author, stored as a login stores it."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="author"))
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 def seed_published_articles(count: int) -> int:
@@ -207,11 +221,11 @@ def redis_keys(args: argparse.Namespace, number: int) -> int:
     return redis.Redis.from_url(f"{args.redis}/{number}").dbsize()
 
 
-def get(port: int, path: str) -> tuple[int, bytes]:
+def get(port: int, path: str, headers: tuple[tuple[str, str], ...] = ()) -> tuple[int, bytes]:
     """GET ``path`` as the TLS proxy would forward it; redirects are not followed."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("GET", path, headers=dict([FORWARDED_PROTO]))
+        connection.request("GET", path, headers=dict([FORWARDED_PROTO, *headers]))
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -281,7 +295,7 @@ def to_ms(text: str) -> float:
     return float(number) * UNITS_MS[unit]
 
 
-def wrk(url: str, *, seconds: int, args: argparse.Namespace) -> dict:
+def wrk(url: str, *, seconds: int, args: argparse.Namespace, headers: tuple[tuple[str, str], ...] = ()) -> dict:
     """Run wrk against ``url`` and return its figures."""
     command = [
         "wrk",
@@ -296,6 +310,7 @@ def wrk(url: str, *, seconds: int, args: argparse.Namespace) -> dict:
         "--latency",
         "--header",
         ": ".join(FORWARDED_PROTO),
+        *(argument for header in headers for argument in ("--header", ": ".join(header))),
         url,
     ]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
@@ -324,15 +339,20 @@ def measure(server: Server, args: argparse.Namespace) -> list[Measurement]:
     rounds: dict[str, list[Measurement]] = {probe.name: [] for probe in server.probes}
     try:
         for probe in server.probes:
-            status, _ = get(server.port, probe.path)
+            status, _ = get(server.port, probe.path, probe.headers)
             if status != 200:
                 raise SystemExit(f"{server.label}: GET {probe.path} answered {status}, not 200")
-            wrk(f"http://127.0.0.1:{server.port}{probe.path}", seconds=args.warmup, args=args)
+            wrk(f"http://127.0.0.1:{server.port}{probe.path}", seconds=args.warmup, args=args, headers=probe.headers)
             wait_until_idle(server.port)
         for round_number in range(1, args.rounds + 1):
             floor = None
             for probe in server.probes:
-                figures = wrk(f"http://127.0.0.1:{server.port}{probe.path}", seconds=args.duration, args=args)
+                figures = wrk(
+                    f"http://127.0.0.1:{server.port}{probe.path}",
+                    seconds=args.duration,
+                    args=args,
+                    headers=probe.headers,
+                )
                 wait_until_idle(server.port)
                 result = Measurement(server=server.label, probe=probe, **figures)
                 floor = floor or result.requests_per_second
@@ -387,7 +407,7 @@ def main() -> None:
     os.environ.update(environment)
     create_database(args)
     flush_redis(args)
-    slug = prepare_site(args)
+    slug, session_cookie = prepare_site(args)
 
     article = f"/articles/{slug}/"
     search = f"/articles/?q={SEARCH_QUERY.replace(' ', '+')}"
@@ -397,13 +417,22 @@ def main() -> None:
             "cached",
             args.ports[0],
             {},
-            (floor, Probe("article page, cached", article, target=0.6), Probe("list + search", search)),
+            (
+                floor,
+                Probe("article page, cached", article, target=0.85),
+                Probe("list + search", search),
+                Probe("article page, signed in", article, target=0.3, headers=(("Cookie", session_cookie),)),
+            ),
         ),
         Server(
             "uncached",
             args.ports[1],
             {"READER_CACHE_SECONDS": "0"},
-            (floor, Probe("article page, uncached", article, target=0.15), Probe("list + search", search)),
+            (
+                floor,
+                Probe("article page, uncached (stored)", article, target=0.5),
+                Probe("list + search, uncached", search, target=0.3),
+            ),
         ),
     ]
     cache_module = importlib.util.find_spec("articles.cache") is not None

@@ -107,10 +107,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 300 ms to the dashboard's larger plans); random_page_cost for SSDs lets the planner use the
     # search's GIN index when many articles match (25 ms -> 10 ms on 2,000 articles).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off -c random_page_cost=1.1")
-    # psycopg's default, which Django turns off for PgBouncer in transaction mode (not used here). Only cursors that
-    # bind parameters on the server prepare: articles.prepared's, for the queries every uncached reader page runs
-    # (planning them cost the database more than running them); the ORM's cursors bind in the client and never do.
-    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
     if env.bool("DB_POOL", default=False):
         # psycopg 3's connection pool; Django requires persistent connections off with it.
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {

@@ -10,4 +10,7 @@ class ReviewboardConfig(AppConfig):
         from reviewboard.selectors import approving_board_members_by_revision
 
         register_approvers_source(approving_board_members_by_revision)
+        from reviewboard import stored_pages
+
+        stored_pages.connect()
         import reviewboard.intake.receivers  # noqa: F401  (connects the follow-up question receiver)

@@ -7,6 +7,7 @@ from urllib.parse import quote, urlsplit
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -60,6 +61,18 @@ def pubmed_url(pmid: str) -> str:
 def web_url(url: str) -> str:
     """Return ``url`` if it is an http(s) address, else "" (no javascript: or data: links)."""
     return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else ""
+
+
+@register.simple_tag
+def setting_url(name: str) -> str:
+    """Return the address a URL setting (``LOGIN_URL``, ``LOGIN_REDIRECT_URL``) names, or "" if none resolves.
+
+    The reader pages link to the sign-in and the workspaces without depending on the app that serves them.
+    """
+    try:
+        return resolve_url(getattr(settings, name))
+    except NoReverseMatch:
+        return ""
 
 
 @register.filter

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, TruncWeek
 from django.utils import timezone
@@ -478,21 +478,14 @@ def _with_members(sql: str, params) -> list[dict]:
 
 
 def _member(row: dict) -> BoardMember:
-    """Rebuild the board member (and user) a workload row names, for display only.
-
-    Built as loaded rows (``from_db``) with the other fields deferred: no field defaults are computed for
-    hundreds of members (the user's ``date_joined`` alone calls ``timezone.now()``).
-    """
-    user = get_user_model().from_db(
-        DEFAULT_DB_ALIAS,
-        ["id", "username", "first_name", "last_name"],
-        [row["member_user_id"], row["member_username"], row["member_first_name"], row["member_last_name"]],
+    """Rebuild the board member (and user) a workload row names, for display only (never saved)."""
+    user = get_user_model()(
+        id=row["member_user_id"],
+        username=row["member_username"],
+        first_name=row["member_first_name"],
+        last_name=row["member_last_name"],
     )
-    member = BoardMember.from_db(
-        DEFAULT_DB_ALIAS, ["id", "user_id", "credentials"], [row["board_member_id"], user.pk, row["member_credentials"]]
-    )
-    member.user = user
-    return member
+    return BoardMember(id=row["board_member_id"], user=user, credentials=row["member_credentials"])
 
 
 def due_for_rereview(filters: DashboardFilters, *, limit: int | None = 50) -> QuerySet[Article]:

@@ -6,12 +6,15 @@ transitions it claims. After each step the invariants below hold.
 
 import pytest
 from django.db import transaction
+from django.test import Client, override_settings
+from django.utils.html import escape
 from hypothesis import HealthCheck, event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from articles.exceptions import DomainError
-from articles.models import Article, ArticleState, Revision
-from articles.selectors import published_revision
+from articles.fingerprint import fingerprint
+from articles.models import Article, ArticleState, Revision, StoredPage
+from articles.selectors import published_revision, stored_cards, stored_page
 from articles.services import RevisionContent, revision_create
 from reviewboard import services
 from reviewboard.models import AssignmentStatus, Decision, Review, ReviewAssignment, TransitionLogEntry
@@ -262,7 +265,40 @@ class WorkflowMachine(RuleBasedStateMachine):
             transitions=1,
         )
 
+    @rule()
+    def reader_reads(self):
+        """A reader opens the page in each wording, and the list: stored pages and cards fill as readers read."""
+        shown = published_revision(slug=self.article.slug, with_references=False)
+        article = Article.objects.select_related("current_revision").get(pk=self.article.pk)
+        unapproved = article.current_revision.title if article.current_revision else None
+        client = Client()
+        for audience in ("patient", "professional"):
+            response = client.get(f"/articles/{self.article.slug}/", {"audience": audience})
+            if shown is None:
+                assert response.status_code in (404, 410)
+                continue
+            html = response.content.decode()
+            assert f'<h1 id="article-title">{escape(shown.title)}</h1>' in html
+        listed = client.get("/articles/").content.decode()
+        if shown is not None:
+            assert escape(shown.title) in listed
+        if unapproved and (shown is None or unapproved != shown.title):
+            assert escape(unapproved) not in listed
+
     # Invariants
+
+    @invariant()
+    def stored_pages_and_cards_served_are_of_the_approved_revision(self):
+        article = Article.objects.get(pk=self.article.pk)
+        shown = published_revision(slug=article.slug, with_references=False)
+        for kind in ("patient", "professional"):
+            page = stored_page(slug=article.slug, kind=kind, origin="http://testserver", fingerprint=fingerprint())
+            assert page is None or (shown is not None and f">{escape(shown.title)}</h1>" in page[0])
+        cards = stored_cards(article_ids=[article.pk], fingerprint=fingerprint())
+        assert not cards or (shown is not None and escape(shown.title) in cards[article.pk])
+        # A row stamped with the article as it stands was rendered from its approved revision, and no other.
+        current = StoredPage.objects.filter(article=article, article_updated_at=article.updated_at)
+        assert all(row.revision_id == article.approved_revision_id for row in current)
 
     @invariant()
     def published_revision_was_approved(self):
@@ -306,6 +342,7 @@ class WorkflowMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
+@override_settings(READER_CACHE_SECONDS=0, ROOT_URLCONF="config.urls")  # the stored pages, not the reader cache
 def test_workflow_state_machine_keeps_its_invariants():
     run_state_machine_as_test(
         WorkflowMachine,

@@ -77,7 +77,7 @@ def tag_filter(tag: str) -> Q:
 @contextmanager
 def explicit_timestamps(*models):
     """Let bulk inserts keep the ``created_at`` they are given instead of ``auto_now_add``."""
-    fields = [f for m in models for f in m._meta.concrete_fields if getattr(f, "auto_now_add", False)]
+    fields = [f for m in models for f in m._meta.get_fields() if f.concrete and getattr(f, "auto_now_add", False)]
     for f in fields:
         f.auto_now_add = False
     try:

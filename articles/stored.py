@@ -1,0 +1,300 @@
+"""Reader pages rendered once and stored: the article page per audience, and the card in the list and search.
+
+An approved revision never changes, so what readers see of it is rendered when it is approved (a task queued after
+the commit, ``render_stored_pages``) and kept in ``StoredPage``; a reader's request reads it back in one indexed
+query (articles.selectors.stored_page), which also checks that readers may still see it: the article is
+published, still has that approved revision, has not been saved since the render (``updated_at``: every door that
+changes an article saves it), and the running code has the fingerprint it was rendered under (articles.fingerprint).
+A missing or stale page is rendered by the request that wants it, stored and served, so a deploy never serves an
+old page and needs no warm-up. Every page is rendered for an anonymous reader, whoever asked; a signed-in reader
+gets the same page with their own account links put in (``with_account``).
+
+The pages are rendered by the reader views' own functions (articles.views), whatever their templates show.
+Filled from a replica, a stored row names the article row it was rendered from, which the primary and any replica
+check before serving it, so lag can never make a stored page show what readers may not see (articles.replica).
+"""
+
+import dataclasses
+import io
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import DatabaseError, transaction
+from django.db.models.signals import post_save
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import cache as reader_cache
+from articles.fingerprint import fingerprint
+from articles.models import Article, Byline, Specialty
+from articles.reader_http import RenderedPage
+from articles.selectors import published_articles, stored_cards, stored_page
+from articles.stored_models import StoredPage, StoredPageKind
+
+logger = logging.getLogger(__name__)
+
+CARD_TEMPLATE = "articles/_article_card.html"
+ACCOUNT_TEMPLATE = "articles/_account.html"
+# The reader pages' account links sit between these (articles/_account.html); no user text can hold them, as
+# markdown escapes raw HTML and the templates escape the rest.
+ACCOUNT_START = b"<!--reader-account-->"
+ACCOUNT_END = b"<!--/reader-account-->"
+
+PageRenderer = Callable[..., RenderedPage | HttpResponse]
+
+
+@dataclasses.dataclass(frozen=True)
+class PageSource:
+    """The article row a page was rendered from: it is served only while the article still matches it."""
+
+    article_id: int
+    revision_id: int
+    article_updated_at: datetime
+
+    @classmethod
+    def of(cls, article: Article) -> "PageSource":
+        assert article.approved_revision_id is not None  # only published articles have stored pages
+        return cls(article.pk, article.approved_revision_id, article.updated_at)
+
+
+def anonymous_request(*, origin: str, path: str) -> WSGIRequest:
+    """Return an anonymous reader's GET of ``path`` at ``origin``: what every stored page is rendered for."""
+    parts = urlsplit(origin)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "HTTP_HOST": parts.netloc,
+        "SERVER_NAME": parts.hostname or "localhost",
+        "SERVER_PORT": str(parts.port or (443 if parts.scheme == "https" else 80)),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": parts.scheme or "http",
+        "wsgi.input": io.BytesIO(),
+    }
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER
+    if proxy_header and parts.scheme == "https":
+        environ[proxy_header[0]] = proxy_header[1]
+    request = WSGIRequest(environ)
+    request.user = AnonymousUser()
+    return request
+
+
+def article_page(request, *, slug: str, kind: str, render: PageRenderer) -> RenderedPage | HttpResponse:
+    """Return the stored page ``kind`` of the article at ``slug``; render, store and return it if none is current.
+
+    ``render(request, slug=..., kind=...)`` renders the page for an anonymous request and returns a RenderedPage
+    with its ``source``, or the HttpResponse for an article readers may not see (returned as it is).
+    """
+    origin = reader_cache.origin_of(request)
+    found = stored_page(slug=slug, kind=kind, origin=origin, fingerprint=fingerprint())
+    if found is not None:
+        html, etag, last_modified = found
+        return RenderedPage(html=html, etag=etag, last_modified=last_modified)
+    rendered = render(anonymous_request(origin=origin, path=request.path_info), slug=slug, kind=kind)
+    if isinstance(rendered, RenderedPage) and rendered.source is not None:
+        store(rendered, kind=kind, origin=origin)
+    return rendered
+
+
+def store(page: RenderedPage, *, kind: str, origin: str) -> None:
+    """Keep ``page`` as the stored page ``kind`` of its article at ``origin``: one upsert; a failure only logs."""
+    assert page.source is not None
+    _upsert([_page_row(page, kind=kind, origin=origin)])
+
+
+def _upsert(rows: list[StoredPage]) -> None:
+    try:
+        StoredPage.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["article", "kind", "origin"],
+            update_fields=[
+                "revision",
+                "article_updated_at",
+                "fingerprint",
+                "html",
+                "etag",
+                "last_modified",
+                "expires_at",
+                "rendered_at",
+            ],
+        )
+    except DatabaseError:
+        # The page was rendered and is served all the same; the next request renders it again.
+        logger.warning("could not store reader pages", exc_info=True)
+
+
+def cards(article_ids: list[int]) -> list[str]:
+    """Return the cards of the published articles among ``article_ids`` as HTML, in the same order.
+
+    One query for the stored cards; the missing or stale ones are rendered from one more query and stored.
+    """
+    found = stored_cards(article_ids=article_ids, fingerprint=fingerprint())
+    missing = [article_id for article_id in article_ids if article_id not in found]
+    if missing:
+        rendered = []
+        for article in published_articles().filter(pk__in=missing):
+            html = render_card(article)
+            found[article.pk] = html
+            rendered.append(_row(PageSource.of(article), kind=StoredPageKind.CARD, origin="", html=html))
+        _upsert(rendered)
+    return [found[article_id] for article_id in article_ids if article_id in found]
+
+
+def render_card(article: Article) -> str:
+    """Return the card of a published ``article`` (its approved revision and specialty loaded) as HTML."""
+    return render_to_string(CARD_TEMPLATE, {"article": article})
+
+
+def _row(
+    source: PageSource, *, kind: str, origin: str, html: str, etag: str = "", last_modified: int = 0
+) -> StoredPage:
+    return StoredPage(
+        article_id=source.article_id,
+        kind=kind,
+        origin=origin,
+        revision_id=source.revision_id,
+        article_updated_at=source.article_updated_at,
+        fingerprint=fingerprint(),
+        html=html,
+        etag=etag,
+        last_modified=last_modified,
+    )
+
+
+def _page_row(page: RenderedPage, *, kind: str, origin: str) -> StoredPage:
+    assert page.source is not None
+    row = _row(page.source, kind=kind, origin=origin, html=page.html, etag=page.etag, last_modified=page.last_modified)
+    row.expires_at = page.valid_until
+    return row
+
+
+def with_account(html: bytes, request) -> bytes:
+    """Return the stored page ``html`` with the account links of ``request``'s user in place of the anonymous ones."""
+    start = html.find(ACCOUNT_START)
+    end = html.find(ACCOUNT_END, start)
+    if start < 0 or end < 0:
+        return html
+    account = render_to_string(ACCOUNT_TEMPLATE, request=request).strip().encode()
+    return html[:start] + account + html[end + len(ACCOUNT_END) :]
+
+
+def site_origin() -> str:
+    """Return the scheme and host of the site's own address (SITE_URL), which pages are rendered for ahead."""
+    parts = urlsplit(settings.NOTIFICATIONS_SITE_URL)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def fill_article(*, article_id: int, render: PageRenderer) -> int:
+    """Render and store every stored page of a published article for the site's origin; return how many.
+
+    Reads the primary (a task, outside any reader request).
+    """
+    article = published_articles().filter(pk=article_id).first()
+    if article is None:
+        return 0
+    origin = site_origin()
+    path = reverse("articles:detail", args=[article.slug])
+    source = PageSource.of(article)
+    rows = []
+    for kind in (StoredPageKind.PATIENT, StoredPageKind.PROFESSIONAL):
+        try:
+            page = render(anonymous_request(origin=origin, path=path), slug=article.slug, kind=kind.value)
+        except DisallowedHost:
+            logger.warning("SITE_URL %s is not in ALLOWED_HOSTS: pages are rendered on first read", origin)
+            break
+        if isinstance(page, RenderedPage) and page.source == source:
+            rows.append(_page_row(page, kind=kind, origin=origin))
+    rows.append(_row(source, kind=StoredPageKind.CARD, origin="", html=render_card(article)))
+    _upsert(rows)
+    return len(rows)
+
+
+def retire(*, article_ids) -> None:
+    """Delete the stored pages of ``article_ids``. A stale page is never served anyway (the stamps of
+    articles.selectors.stored_page); this frees the rows. Call after commit."""
+    StoredPage.objects.filter(article_id__in=list(article_ids)).delete()
+
+
+def reader_data_changed(*, article_ids) -> None:
+    """Retire every stored and cached page of ``article_ids`` after a change to what their pages show that is not
+    the article row itself (a reviewer's name, a specialty's). Call after the change has committed.
+
+    The articles' ``updated_at`` moves on, so a page rendered from the data before the change, even one still being
+    rendered now, is stamped with the old row and never served; the reader cache's invalidation then raises the
+    replica's watermark past the change (articles.replica) and retires the cached pages.
+    """
+    ids = list(article_ids)
+    if not ids:
+        return
+    with transaction.atomic():
+        Article.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+        slugs = set(Article.objects.filter(pk__in=ids).values_list("slug", flat=True))
+        retire(article_ids=ids)
+    reader_cache.invalidate_articles(slugs=slugs)
+
+
+def _after_article_saved(sender, instance: Article, raw=False, **kwargs):
+    """After commit, retire the article's stored pages and, if readers may see it, render them anew (a task)."""
+    if raw or instance.approved_revision_id is None:
+        return  # never approved: no page of it was ever stored
+    article_id, published = instance.pk, instance.approved_revision_id is not None and instance.retracted_at is None
+    transaction.on_commit(lambda: _refresh(article_id, published), robust=True)
+
+
+def _refresh(article_id: int, published: bool) -> None:
+    retire(article_ids=[article_id])
+    if published:
+        from articles.tasks import render_stored_pages  # the task imports the views, which import this module
+
+        render_stored_pages.apply_async(args=[article_id], retry=False)  # lazily rendered if lost
+
+
+def _after_specialty_saved(sender, instance: Specialty, raw=False, created=False, **kwargs):
+    if not raw and not created:
+        specialty_id = instance.pk
+        transaction.on_commit(
+            lambda: reader_data_changed(
+                article_ids=Article.objects.filter(specialty_id=specialty_id).values_list("pk", flat=True)
+            ),
+            robust=True,
+        )
+
+
+# The user's fields a byline shows (articles.people.person_name); a login saves only ``last_login``.
+SHOWN_USER_FIELDS = frozenset({"first_name", "last_name", "username"})
+
+
+def _after_author_changed(user_id: int) -> None:
+    transaction.on_commit(
+        lambda: reader_data_changed(article_ids=Article.objects.filter(authors=user_id).values_list("pk", flat=True)),
+        robust=True,
+    )
+
+
+def _after_user_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    if created or raw or (update_fields is not None and not SHOWN_USER_FIELDS & set(update_fields)):
+        return
+    _after_author_changed(instance.pk)
+
+
+def _after_byline_saved(sender, instance: Byline, raw=False, **kwargs):
+    if not raw:
+        _after_author_changed(instance.user_id)
+
+
+def connect_retirement() -> None:
+    """Connect the receivers that retire stored pages when what they show changes."""
+    post_save.connect(_after_article_saved, sender=Article, dispatch_uid="stored-pages-after-article-save")
+    post_save.connect(_after_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="stored-pages-author-saved")
+    post_save.connect(_after_byline_saved, sender=Byline, dispatch_uid="stored-pages-byline-saved")
+    post_save.connect(_after_specialty_saved, sender=Specialty, dispatch_uid="stored-pages-after-specialty-save")
