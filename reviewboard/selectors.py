@@ -300,3 +300,20 @@ def reviewed_before(*, assignment: ReviewAssignment) -> ReviewAssignment | None:
 def article_rounds(*, article: Article) -> QuerySet[ReviewRound]:
     """Return the article's review rounds, newest first, with their revisions."""
     return article.review_rounds.select_related("revision").order_by("-number")
+
+
+def round_reviews_for_reviewer(*, assignment: ReviewAssignment) -> list[Review]:
+    """Return the other reviews of the assignment's round once the round has ended: never the confidential comments.
+
+    Only a reviewer who completed a review in the round reads them, and only after its outcome is known.
+    """
+    review_round = assignment.review_round
+    if review_round.is_open or assignment.status != AssignmentStatus.COMPLETED:
+        return []
+    return list(
+        Review.objects.filter(assignment__review_round=review_round, assignment__status=AssignmentStatus.COMPLETED)
+        .exclude(assignment=assignment)
+        .defer("confidential_comments")
+        .select_related("assignment__board_member__user")
+        .order_by("created_at", "pk")
+    )

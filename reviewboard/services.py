@@ -161,6 +161,8 @@ def _end_round(*, article: Article, outcome: str, actor: User) -> None:
         return
     review_round.close(outcome=outcome)
     review_round.save(update_fields=["closed_at", "outcome"])
+    # Its reviewers learn the outcome, and may then read one another's comments to the authors.
+    events.publish("round_closed", article_id=article.pk, actor_id=actor.pk, round_id=review_round.pk, outcome=outcome)
     for assignment in review_round.assignments.open().select_related("revision").select_for_update(of=("self",)):
         _cancel(assignment, actor=actor, reason=ROUND_END_NOTES[outcome])
 

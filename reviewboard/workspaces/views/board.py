@@ -18,7 +18,12 @@ from reviewboard.permissions import (
     board_member_of,
     user_can_respond,
 )
-from reviewboard.selectors import checklist_items, open_assignments_for, reviewed_before
+from reviewboard.selectors import (
+    checklist_items,
+    open_assignments_for,
+    reviewed_before,
+    round_reviews_for_reviewer,
+)
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DecisionForm, DeclineForm
 from reviewboard.workspaces.threads import commented_text
@@ -76,6 +81,7 @@ def _review_page(request, assignment, decision_form, status=200):
         "approved": base,
         "earlier": earlier,
         "review_round": assignment.review_round,
+        "round_reviews": round_reviews_for_reviewer(assignment=assignment),
         "changes": revision_diff(base, revision) if base else None,
         "can_respond": user_can_respond(request.user, assignment),
         "decision_form": decision_form,
