@@ -1,5 +1,7 @@
 """Readers' follow-up questions: the form, the rate limit and the service that stores one."""
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -8,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from articles import text
+from articles.availability import CACHE_UNAVAILABLE
 from articles.followup_models import FollowUpQuestion
 from articles.forms import text_field
 from articles.models import Article
@@ -16,6 +19,8 @@ from articles.signals import followup_received
 QUESTION_MIN_LENGTH = 10
 
 RATE_KEY = "followup-rate:{client}"
+
+logger = logging.getLogger(__name__)
 
 
 class FollowUpForm(forms.Form):
@@ -56,14 +61,22 @@ def client_address(request) -> str:
 
 
 def followup_rate_exceeded(*, client: str) -> bool:
-    """Count one question from ``client``; return whether it is over FOLLOWUP_RATE_LIMIT per window."""
+    """Count one question from ``client``; return whether it is over FOLLOWUP_RATE_LIMIT per window.
+
+    While Redis is unreachable the limit is open (articles.availability): a reader's question is accepted, and
+    the honeypot and the editors' intake queue still stand between a flood and anyone's inbox.
+    """
     key = RATE_KEY.format(client=client)
-    cache.add(key, 0, timeout=settings.FOLLOWUP_RATE_WINDOW)
     try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.add(key, 1, timeout=settings.FOLLOWUP_RATE_WINDOW)
-        count = 1
+        cache.add(key, 0, timeout=settings.FOLLOWUP_RATE_WINDOW)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the key expired between add and incr
+            cache.add(key, 1, timeout=settings.FOLLOWUP_RATE_WINDOW)
+            count = 1
+    except CACHE_UNAVAILABLE:
+        logger.warning("follow-up rate limit store unreachable: question let through", exc_info=True)
+        return False
     return count > settings.FOLLOWUP_RATE_LIMIT
 
 

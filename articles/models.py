@@ -1,8 +1,9 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -13,6 +14,9 @@ from articles.exceptions import DomainError
 class Specialty(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
+    review_interval_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Days between reviews of its articles; empty: REREVIEW_AFTER_DAYS."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -40,8 +44,41 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """Articles a reader may see: approved at least once and not retracted since."""
         return self.filter(approved_revision__isnull=False, retracted_at__isnull=True)
 
+    def review_overdue(self, now: datetime | None = None) -> "ArticleQuerySet":
+        """Approved articles whose approval is older than their review interval (Article.review_interval)."""
+        return self.filter(review_overdue_condition(now), state=S.APPROVED)
+
     def authored_by(self, user: Any) -> "ArticleQuerySet":
         return self.filter(authors=user)
+
+
+def review_overdue_condition(now: datetime | None = None) -> Q:
+    """Return the condition on articles whose approval is older than their review interval.
+
+    The intervals in use are few (the site's, some specialties', some articles'), read in one query; the rule
+    is one condition on ``approved_at`` per interval, which the indexes serve, rather than date arithmetic in SQL.
+    """
+    now = now or timezone.now()
+
+    def older(days: int) -> Q:
+        return Q(approved_at__lte=now - timedelta(days=days))
+
+    specialty_days = (
+        Specialty.objects.filter(review_interval_days__isnull=False).order_by().values_list("review_interval_days")
+    )
+    article_days = (
+        Article.objects.filter(review_interval_days__isnull=False).order_by().values_list("review_interval_days")
+    )
+    rows = specialty_days.annotate(own=Value(False)).union(article_days.annotate(own=Value(True)))
+    condition = Q(review_interval_days__isnull=True, specialty__review_interval_days__isnull=True) & older(
+        settings.REREVIEW_AFTER_DAYS
+    )
+    for days, own in rows:
+        if own:
+            condition |= Q(review_interval_days=days) & older(days)
+        else:
+            condition |= Q(review_interval_days__isnull=True, specialty__review_interval_days=days) & older(days)
+    return condition
 
 
 class TransitionsOnlyMixin(FSMModelMixin):
@@ -68,6 +105,11 @@ class Article(TransitionsOnlyMixin, models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     # Set by retract, cleared only by a new approval: a reopened article stays hidden until then.
     retracted_at = models.DateTimeField(null=True, blank=True)
+    # The retraction notice written for readers (COPE): shown with the 410 at the article's address.
+    retraction_notice = models.TextField(blank=True, max_length=2000)
+    review_interval_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Days between reviews of this article; empty: its specialty's interval."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -101,6 +143,22 @@ class Article(TransitionsOnlyMixin, models.Model):
     def accepts_reviewers(self) -> bool:
         """Whether board members may be assigned now: from submission until the review ends."""
         return self.state in (S.SUBMITTED, S.UNDER_REVIEW)
+
+    def review_interval(self) -> int:
+        """Return the days between reviews: the article's own interval, else its specialty's, else the site's."""
+        return self.review_interval_days or self.specialty.review_interval_days or settings.REREVIEW_AFTER_DAYS
+
+    @property
+    def review_due_at(self) -> datetime | None:
+        """Return when the approved text is due for review again: its approval plus the review interval."""
+        if self.approved_at is None:
+            return None
+        return self.approved_at + timedelta(days=self.review_interval())
+
+    def is_review_overdue(self, now: datetime | None = None) -> bool:
+        """Whether the approved text is past the date of its next review."""
+        due = self.review_due_at
+        return due is not None and due <= (now or timezone.now())
 
     # Conditions: facts about the article itself.
 
@@ -141,6 +199,7 @@ class Article(TransitionsOnlyMixin, models.Model):
         self.approved_revision = reviewed
         self.approved_at = when
         self.retracted_at = None
+        self.retraction_notice = ""
 
     @transition(field=state, source=[S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED], target=S.REJECTED)
     def reject(self) -> None:
@@ -151,9 +210,10 @@ class Article(TransitionsOnlyMixin, models.Model):
         """Start a new draft; the approved revision stays public."""
 
     @transition(field=state, source=S.APPROVED, target=S.RETRACTED)
-    def retract(self, *, when: datetime | None = None) -> None:
-        """Withdraw the approved article from readers until a new approval."""
+    def retract(self, *, when: datetime | None = None, notice: str = "") -> None:
+        """Withdraw the approved article from readers until a new approval, with a notice for them."""
         self.retracted_at = when or timezone.now()
+        self.retraction_notice = notice
 
     @transition(field=state, source=[S.REJECTED, S.RETRACTED], target=S.DRAFT)
     def reopen(self) -> None:
@@ -220,6 +280,9 @@ class Reference(ImmutableModel):
     doi = models.CharField("DOI", max_length=200, blank=True)
     pmid = models.CharField("PMID", max_length=20, blank=True)
     url = models.URLField("URL", max_length=500, blank=True)
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    pages = models.CharField(max_length=30, blank=True)
 
     class Meta:
         ordering = ["revision", "number"]
@@ -227,6 +290,42 @@ class Reference(ImmutableModel):
 
     def __str__(self) -> str:
         return f"[{self.number}] {self.title}"
+
+
+class ChangeNote(models.Model):
+    """What changed in a revision, written for readers: by its author on resubmission, edited by an editor.
+
+    One per revision. ``approved_at`` is set when the revision is approved: the approved ones, newest first,
+    are the article's public history. A note flagged as a correction is listed on the corrections page.
+    """
+
+    revision = models.OneToOneField(Revision, on_delete=models.CASCADE, related_name="reader_note")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reader_notes")
+    text = models.TextField(blank=True, max_length=1000)
+    is_correction = models.BooleanField(
+        default=False, help_text="The revision corrects an error readers may have relied on."
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article", "-approved_at"]
+        indexes = [models.Index(fields=["article", "approved_at"], name="changenote_approved_idx")]
+
+    def __str__(self) -> str:
+        return f"Change note of {self.revision}"
+
+
+class Byline(models.Model):
+    """How an author is named to readers: credentials beside the name."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="byline")
+    credentials = models.CharField(max_length=100, blank=True, help_text='For example "MD, MPH".')
+
+    def __str__(self) -> str:
+        return f"Byline of {self.user_id}"
 
 
 from articles.followup_models import FollowUpQuestion, FollowUpStatus  # noqa: E402, F401  (its own module, one app)

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils.cache import (
-    add_never_cache_headers,
     get_conditional_response,
     patch_cache_control,
     patch_vary_headers,
@@ -23,7 +21,6 @@ logger = logging.getLogger(__name__)
 
 # Browsers and shared caches may keep an anonymous reader page this long (seconds) before revalidating.
 PUBLIC_MAX_AGE = 60
-UNAVAILABLE_RETRY_AFTER = 30
 
 
 @dataclass(frozen=True)
@@ -34,20 +31,17 @@ class RenderedPage:
 
 
 def unavailable_when_database_is_down(view):
-    """Answer 503 with a friendly page, not a 500, while the database cannot be reached."""
+    """Answer 503 (config.errors.database_unavailable), not a 500, while the database cannot be reached."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except (OperationalError, InterfaceError):
+            from config.errors import database_unavailable
+
             logger.warning("database unreachable while serving %s", request.path, exc_info=True)
-            close_broken_connections()
-            # Rendered without the request: the context processors could reach for the database again.
-            response = HttpResponse(render_to_string("articles/unavailable.html"), status=503)
-            response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
-            add_never_cache_headers(response)
-            return response
+            return database_unavailable(request)
 
     return wrapper
 

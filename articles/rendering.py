@@ -103,3 +103,28 @@ def sanitise(html: str) -> str:
 def render_markdown(markdown_text: str) -> str:
     """Render Markdown to sanitised HTML; raw HTML in the source is escaped, never passed on."""
     return sanitise(_markdown.render(markdown_text))
+
+
+# A passage for one audience: a line "::: patient" (or "::: professional"), the passage, and a line ":::".
+AUDIENCE_PASSAGE = re.compile(r"^:::[ \t]*(patient|professional)[ \t]*\n(.*?)^:::[ \t]*$\n?", re.MULTILINE | re.DOTALL)
+PASSAGE_AUDIENCES = {"patient": "For patients and caregivers", "professional": "For healthcare professionals"}
+
+
+def render_body(markdown_text: str) -> str:
+    """Render a section's Markdown to sanitised HTML, each audience's passages in an element marked for it.
+
+    The reader page shows the passages of the reader's audience and hides the others (the audience switch
+    changes which, without a reload); every passage is sanitised like the rest of the text.
+    """
+    parts, position = [], 0
+    for match in AUDIENCE_PASSAGE.finditer(markdown_text):
+        parts.append(render_markdown(markdown_text[position : match.start()]))
+        audience = match.group(1)
+        parts.append(
+            f'<div class="audience-passage" data-for="{audience}">'
+            f'<p class="audience-passage__label">{PASSAGE_AUDIENCES[audience]}</p>'
+            f"{render_markdown(match.group(2))}</div>"
+        )
+        position = match.end()
+    parts.append(render_markdown(markdown_text[position:]))
+    return "".join(parts)

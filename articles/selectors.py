@@ -1,11 +1,14 @@
 """Reads for readers. The approval gate stands here and nowhere else."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 
-from articles.models import Article, Reference, Revision, Specialty
+from articles.models import Article, ChangeNote, Reference, Revision, Specialty
+from articles.people import person_name
 from articles.prepared import PreparedQuery
 
 
@@ -69,19 +72,139 @@ def article_revisions(*, article: Article) -> QuerySet[Revision]:
 
 # Who approved a revision is the review board's knowledge, and ``articles`` never imports
 # ``reviewboard``: the board registers its selector here when the app is ready.
-def _no_approvers(revision: Revision) -> list[Any]:
-    return []
+def _no_approvers(revision_ids: list[int]) -> dict[int, list[Any]]:
+    return {}
 
 
-_approvers_source: Callable[[Revision], list[Any]] = _no_approvers
+_approvers_source: Callable[[list[int]], dict[int, list[Any]]] = _no_approvers
 
 
-def register_approvers_source(source: Callable[[Revision], list[Any]]) -> None:
-    """Set the function that returns the board members who approved a revision."""
+def register_approvers_source(source: Callable[[list[int]], dict[int, list[Any]]]) -> None:
+    """Set the function that returns, by revision id, the board members who approved each revision."""
     global _approvers_source
     _approvers_source = source
 
 
 def revision_approvers(*, revision: Revision) -> list[Any]:
     """Return the board members whose reviews approved ``revision`` (credentials, specialties)."""
-    return _approvers_source(revision)
+    return _approvers_source([revision.pk]).get(revision.pk, [])
+
+
+def revisions_approvers(*, revision_ids: list[int]) -> dict[int, list[Any]]:
+    """Return, by revision id, the board members whose reviews approved each revision (one query for all)."""
+    return _approvers_source(revision_ids) if revision_ids else {}
+
+
+@dataclass(frozen=True)
+class ApprovedVersion:
+    """One approved revision of an article, as its public history shows it."""
+
+    revision_id: int
+    number: int
+    approved_at: datetime
+    note: str
+    is_correction: bool
+    reviewers: list[Any]
+
+
+def approved_history(*, article: Article) -> list[ApprovedVersion]:
+    """Return the article's approved revisions, newest first, each with its note for readers and its reviewers.
+
+    Only approved revisions: a note is dated when its revision is approved, and drafts' notes have no date.
+    """
+    rows = list(
+        ChangeNote.objects.filter(article=article, approved_at__isnull=False)
+        .order_by("-approved_at", "-pk")
+        .values_list("revision_id", "revision__number", "approved_at", "text", "is_correction")
+    )
+    approvers = revisions_approvers(revision_ids=[row[0] for row in rows])
+    return [
+        ApprovedVersion(revision_id, number, approved_at, note, correction, approvers.get(revision_id, []))
+        for revision_id, number, approved_at, note, correction in rows
+        if approved_at is not None  # the filter's, for the type checker
+    ]
+
+
+def approved_revision_by_number(*, article: Article, number: int) -> Revision | None:
+    """Return the article's revision ``number`` if it was approved at some time, else None (drafts never)."""
+    return (
+        Revision.objects.filter(article=article, number=number, reader_note__approved_at__isnull=False)
+        .prefetch_related(Prefetch("references", queryset=Reference.objects.order_by("number")))
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class AuthorByline:
+    name: str
+    credentials: str
+
+
+def article_bylines(*, article: Article) -> list[AuthorByline]:
+    """Return the article's authors as readers see them: name and credentials, by name."""
+    users = article.authors.select_related("byline").order_by("last_name", "first_name", "pk")
+    bylines = []
+    for user in users:
+        byline = getattr(user, "byline", None) if hasattr(user, "byline") else None
+        bylines.append(AuthorByline(person_name(user), byline.credentials if byline else ""))
+    return bylines
+
+
+def corrections_and_retractions() -> tuple[list[ChangeNote], QuerySet[Article]]:
+    """Return the published corrections (approved notes flagged as such, of articles readers see) and retractions."""
+    corrections = (
+        ChangeNote.objects.filter(is_correction=True, approved_at__isnull=False, article__in=published_articles())
+        .select_related("article__approved_revision", "revision")
+        .order_by("-approved_at", "-pk")
+    )
+    retractions = (
+        Article.objects.filter(retracted_at__isnull=False, approved_revision__isnull=False)
+        .select_related("approved_revision", "specialty")
+        .order_by("-retracted_at", "-pk")
+    )
+    return list(corrections), retractions
+
+
+def retracted_article(*, slug: str) -> Article | None:
+    """Return the article at ``slug`` if it was published and is retracted now: what its notice names."""
+    return (
+        Article.objects.filter(slug=slug, retracted_at__isnull=False, approved_revision__isnull=False)
+        .select_related("approved_revision")
+        .first()
+    )
+
+
+def feed_articles(*, limit: int) -> tuple[list[Article], list[Article]]:
+    """Return the newest published articles (with their approved revision's note for readers) and retractions.
+
+    Published articles carry ``reader_note`` and ``is_correction`` from their approved revision's note;
+    retracted articles carry their approved revision's title and the notice, never their text.
+    """
+    note = ChangeNote.objects.filter(revision_id=OuterRef("approved_revision_id"))
+    published: list[Article] = list(
+        published_articles()
+        .annotate(
+            reader_note=Subquery(note.values("text")[:1]), is_correction=Subquery(note.values("is_correction")[:1])
+        )
+        .order_by("-approved_at", "pk")[:limit]
+    )
+    retracted = list(
+        Article.objects.filter(retracted_at__isnull=False, approved_revision__isnull=False)
+        .select_related("approved_revision", "specialty")
+        .order_by("-retracted_at", "pk")[:limit]
+    )
+    return published, retracted
+
+
+def pending_change_note(*, article: Article) -> tuple[bool, ChangeNote | None]:
+    """Return whether the article's current revision takes a note for readers now, and its note if written.
+
+    It does while the current revision is a new one of a published article, not yet approved.
+    """
+    revision_id = article.current_revision_id
+    if article.approved_revision_id is None or revision_id is None or revision_id == article.approved_revision_id:
+        return False, None
+    note = ChangeNote.objects.filter(revision_id=revision_id).first()
+    if note is not None and note.approved_at is not None:
+        return False, None
+    return True, note

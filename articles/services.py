@@ -16,13 +16,15 @@ from django.db.models import Max
 
 from articles import text
 from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
-from articles.models import Article, Reference, ReferenceKind, Revision, Specialty
+from articles.models import Article, ChangeNote, Reference, ReferenceKind, Revision, Specialty
 from articles.permissions import EDIT, access_article, user_can_create_article
 
-REFERENCE_FIELDS = ("kind", "title", "source", "year", "authors", "doi", "pmid", "url")
+REFERENCE_FIELDS = ("kind", "title", "source", "year", "authors", "doi", "pmid", "url", "volume", "issue", "pages")
 # What even a draft must hold: a title, and for each reference its kind and title.
 DRAFT_REQUIRED = frozenset({"title", "references.kind", "references.title"})
-SECTION_FIELDS = ("heading", "body")
+SECTION_FIELDS = ("heading", "body", "level")
+# A section's level: 1 a section of the page ("From the Guidelines"), 2 a sub-section of the section before it.
+SECTION_LEVELS = (1, 2)
 REFERENCE_TEXT_RULES = {
     "title": text.REFERENCE_TITLE,
     "source": text.REFERENCE_SOURCE,
@@ -30,6 +32,9 @@ REFERENCE_TEXT_RULES = {
     "doi": text.REFERENCE_DOI,
     "pmid": text.REFERENCE_PMID,
     "url": text.REFERENCE_URL,
+    "volume": text.REFERENCE_VOLUME,
+    "issue": text.REFERENCE_ISSUE,
+    "pages": text.REFERENCE_PAGES,
 }
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
@@ -116,17 +121,28 @@ def _clean_reference(reference: object, errors: text.FieldErrors, index: int) ->
     return cleaned
 
 
-def _clean_section(section: object, errors: text.FieldErrors, index: int) -> dict[str, str]:
+def _clean_section(section: object, errors: text.FieldErrors, index: int) -> dict[str, Any]:
     if not isinstance(section, dict) or set(section) - set(SECTION_FIELDS):
         errors.add("sections", f"Section {index + 1} must have a heading and a body only.", "type", index)
         return {"heading": "", "body": ""}
     item = f"Section {index + 1}"
-    return {
+    cleaned: dict[str, Any] = {
         "heading": errors.text(
             section.get("heading"), text.SECTION_HEADING, field="sections.heading", index=index, item=item
         ),
         "body": errors.text(section.get("body"), text.SECTION_BODY, field="sections.body", index=index, item=item),
     }
+    level = section.get("level", 1)
+    if isinstance(level, str) and level.strip().isdigit():
+        level = int(level.strip())
+    if level not in SECTION_LEVELS or isinstance(level, bool):
+        errors.add("sections.level", f"{item}: a section is a section (1) or a sub-section (2).", "invalid", index)
+    elif level == 2:
+        # Stored only where it differs from a section, so that content written before levels compares equal.
+        if index == 0:
+            errors.add("sections.level", f"{item}: a sub-section needs a section before it.", "invalid", index)
+        cleaned["level"] = 2
+    return cleaned
 
 
 def clean_content(content: RevisionContent) -> RevisionContent:
@@ -172,6 +188,15 @@ def _write(*, article: Article, actor: User, content: RevisionContent, change_no
         Reference(revision=revision, number=position, **reference)
         for position, reference in enumerate(content.references, start=1)
     )
+    # The note for readers follows the draft from revision to revision until it is approved.
+    previous = article.current_revision_id
+    pending = None
+    if previous is not None:
+        pending = ChangeNote.objects.filter(revision_id=previous, approved_at__isnull=True).first()
+    if pending is not None:
+        ChangeNote.objects.create(
+            revision=revision, article=article, text=pending.text, is_correction=pending.is_correction
+        )
     article.current_revision = revision
     article.save(update_fields=["current_revision", "updated_at"])
     return revision
@@ -262,3 +287,36 @@ def revision_create(*, article: Article, actor: User, content: RevisionContent, 
         if current is not None and same_content(current, content):
             return current
         return _write(article=article, actor=actor, content=content, change_note=note)
+
+
+def change_note_write(
+    *, article: Article, actor: User, text_for_readers: str, is_correction: bool = False
+) -> ChangeNote:
+    """Write the note for readers of the article's current revision: by its authors or an editor, until approval."""
+    errors = text.FieldErrors()
+    note_text = errors.text(text_for_readers, text.READER_NOTE, field="reader_note")
+    errors.raise_if_any()
+    with transaction.atomic():
+        article = access_article(actor, purpose=EDIT, pk=article.pk, lock=True)
+        revision_id = article.current_revision_id
+        if revision_id is None or revision_id == article.approved_revision_id:
+            raise InvalidTransition("Write the note for readers on a new revision, before it is approved.")
+        note, _ = ChangeNote.objects.select_for_update().get_or_create(
+            revision_id=revision_id, defaults={"article": article}
+        )
+        if note.approved_at is not None:
+            raise InvalidTransition("This revision is approved: its note for readers is published and kept.")
+        note.text, note.is_correction, note.edited_by = note_text, bool(is_correction), actor
+        note.save(update_fields=["text", "is_correction", "edited_by"])
+    return note
+
+
+def change_note_approve(*, revision: Revision, when: Any) -> ChangeNote:
+    """Publish the note of ``revision``, approved at ``when``. Caller holds the article's row lock (the approval)."""
+    note, created = ChangeNote.objects.get_or_create(
+        revision=revision, defaults={"article_id": revision.article_id, "approved_at": when}
+    )
+    if not created:
+        note.approved_at = when
+        note.save(update_fields=["approved_at"])
+    return note

@@ -37,7 +37,9 @@ def revision_errors(revision: Revision) -> list[FieldError]:
         label = f'Section {index + 1} ("{heading}")' if heading else f"Section {index + 1}"
         if not heading:
             errors.append(FieldError("sections.heading", f"{label} needs a heading.", "required", index))
-        if not body.strip():
+        # A section that holds sub-sections ("From the Research") may have no text of its own.
+        holds_subsections = index + 1 < len(sections) and sections[index + 1].get("level") == 2
+        if not body.strip() and not holds_subsections:
             errors.append(FieldError("sections.body", f"{label} has no text.", "required", index))
         numbers = cited_numbers(body)
         for number in sorted(set(numbers) - reference_numbers):

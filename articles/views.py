@@ -19,6 +19,7 @@ from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView, TemplateView
 
@@ -27,11 +28,17 @@ from articles.exceptions import ValidationFailed
 from articles.followups import FollowUpForm, client_address, followup_create, followup_rate_exceeded
 from articles.forms import add_field_errors
 from articles.models import Article, ArticleState, Revision
-from articles.presentation import revision_body_html
+from articles.presentation import revision_body_html, revision_citations_ld
 from articles.rendering import render_markdown
 from articles.replica import reader_reads
 from articles.search import search_published
-from articles.selectors import published_revision, revision_approvers
+from articles.selectors import (
+    approved_history,
+    article_bylines,
+    published_revision,
+    retracted_article,
+    revision_approvers,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,25 +95,45 @@ def _chosen_audience(request) -> tuple[str, bool]:
     return DEFAULT_AUDIENCE, False
 
 
-def _structured_data(*, revision: Revision, canonical_url: str, reviewers: list) -> dict:
+def _person_ld(member) -> dict:
+    person = {"@type": "Person", "name": member.display_name, "jobTitle": member.credentials}
+    if member.profile_url:
+        person["url"] = member.profile_url
+    return person
+
+
+def _structured_data(*, revision: Revision, canonical_url: str, context: dict) -> dict:
     """Return the schema.org MedicalWebPage description of the page."""
     article = revision.article
     approved_at = article.approved_at
     assert approved_at is not None  # a published article's
-    return {
+    history = context["history"]
+    first_approval = history[-1].approved_at if history else approved_at
+    audience = context["audience"]
+    data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": revision.title,
         "headline": revision.title,
         "url": canonical_url,
+        "mainEntityOfPage": canonical_url,
         "description": revision.summary_patient,
         "specialty": article.specialty.name,
-        "lastReviewed": approved_at.date().isoformat(),
+        "about": {"@type": "MedicalCondition", "name": revision.title},
+        "audience": {
+            "@type": "MedicalAudience",
+            "audienceType": "Clinician" if audience == "professional" else "Patient",
+        },
+        "datePublished": first_approval.date().isoformat(),
         "dateModified": approved_at.isoformat(),
-        "reviewedBy": [
-            {"@type": "Person", "name": member.display_name, "jobTitle": member.credentials} for member in reviewers
+        "lastReviewed": approved_at.date().isoformat(),
+        "reviewedBy": [_person_ld(member) for member in context["reviewers"]],
+        "author": [
+            {"@type": "Person", "name": byline.name, "jobTitle": byline.credentials} for byline in context["bylines"]
         ],
+        "citation": revision_citations_ld(revision),
     }
+    return data
 
 
 def _review_step(article: Article, revision: Revision) -> int | None:
@@ -121,22 +148,34 @@ def _review_step(article: Article, revision: Revision) -> int | None:
 def _page_context(request, revision: Revision, *, audience: str) -> dict:
     """Return what the article template needs to show ``revision`` in the wording for ``audience``."""
     article = revision.article
-    summary = revision.summary_professional if audience == "professional" else revision.summary_patient
-    reviewers = revision_approvers(revision=revision)
+    is_approved = revision.pk == article.approved_revision_id
+    history = approved_history(article=article)
+    if is_approved and history and history[0].revision_id == revision.pk:
+        reviewers = history[0].reviewers
+    else:
+        reviewers = revision_approvers(revision=revision)
     reader_path = reverse("articles:detail", args=[article.slug])
     return {
         "article": article,
         "revision": revision,
+        "is_approved": is_approved,
         "audience": audience,
         "audiences": AUDIENCES,
-        "summary_html": mark_safe(render_markdown(summary)),  # noqa: S308  (render_markdown sanitises)
+        "summary_patient_html": mark_safe(render_markdown(revision.summary_patient)),  # noqa: S308  (sanitised)
+        "summary_professional_html": mark_safe(render_markdown(revision.summary_professional)),  # noqa: S308
         "revision_body": revision_body_html(revision),
         "reviewers": reviewers,
+        "bylines": article_bylines(article=article),
+        "history": history,
         "review_steps": REVIEW_STEPS,
         "current_step": _review_step(article, revision),
         "approved_on": _shown_date(article.approved_at),
+        "review_due_on": _shown_date(article.review_due_at),
+        "review_overdue": article.is_review_overdue(),
         "reader_path": reader_path,
         "canonical_url": request.build_absolute_uri(reader_path),
+        "follow_up_form": FollowUpForm(),
+        "site_name": settings.SITE_NAME,
     }
 
 
@@ -187,7 +226,7 @@ def _article_response(request, page: reader_cache.CachedPage, *, audience: str, 
             audience,
             max_age=AUDIENCE_COOKIE_MAX_AGE,
             samesite="Lax",
-            httponly=True,
+            httponly=False,  # a preference, not a secret: the page's script changes it without a reload
             secure=request.is_secure(),
         )
     return reader_http.conditional_response(request, response)
@@ -195,26 +234,27 @@ def _article_response(request, page: reader_cache.CachedPage, *, audience: str, 
 
 def _render_article(request, *, slug: str, audience: str) -> reader_http.RenderedPage | HttpResponse:
     """Render the article page from the database, or the answer for an article readers may not see."""
-    # The references only when the revision's body is not rendered yet (presentation.revision_body_html).
+    # The references only when the revision's body and citations are not rendered yet (articles.presentation).
     revision = published_revision(slug=slug, with_references=False)
     if revision is None:
-        # Not the content gate: it only decides between "gone" and "not found", and shows no text.
-        retracted = Article.objects.filter(
-            slug=slug, state=ArticleState.RETRACTED, approved_revision__isnull=False
-        ).exists()
-        if retracted:
-            return render(request, "articles/article_retracted.html", status=410)
+        # The retraction notice (COPE): the title readers knew, the date, and the editors' reason.
+        retracted = retracted_article(slug=slug)
+        if retracted is not None:
+            context = {"retracted": retracted, "retracted_on": _shown_date(retracted.retracted_at)}
+            return render(request, "articles/article_retracted.html", context, status=410)
         raise Http404("No published article at this address.")
     context = _page_context(request, revision, audience=audience)
     context["structured_data"] = _structured_data(
-        revision=revision, canonical_url=context["canonical_url"], reviewers=context["reviewers"]
+        revision=revision, canonical_url=str(context["canonical_url"]), context=context
     )
     html = render_to_string("articles/article_detail.html", context, request=request)
     approved_at = revision.article.approved_at
     assert approved_at is not None  # a published article's
     return reader_http.RenderedPage(
         html=html,
-        etag=reader_cache.make_etag(revision.pk, approved_at.isoformat(), audience, reader_cache.origin_of(request)),
+        etag=reader_cache.make_etag(
+            revision.pk, approved_at.isoformat(), audience, context["review_overdue"], reader_cache.origin_of(request)
+        ),
         last_modified=int(approved_at.timestamp()),
     )
 
@@ -224,17 +264,32 @@ def _followup_sent(request, slug):
     return redirect(reverse("articles:follow_up", args=[slug]) + "#follow-up")
 
 
+def _sent_from_elsewhere(request) -> bool:
+    """Whether the browser says this request comes from another site (Origin, or Sec-Fetch-Site)."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin != f"{request.scheme}://{request.get_host()}"
+
+
+# The question box sits on the article page, which is cached and stored once for every reader, so it cannot carry
+# a per-reader CSRF token. CSRF protects what a signed-in person's session may do; a question is the same whoever
+# sends it and acts as no one, so the box needs no token. Questions from other sites are refused all the same,
+# and the rate limit and the honeypot stand as before.
+@csrf_exempt
 @reader_http.unavailable_when_database_is_down
 @require_http_methods(["GET", "HEAD", "POST"])
 def follow_up(request, slug):
     """Ask the editors a follow-up question about a published article: the form, and the question it sends.
 
-    Never cached: the form carries the reader's CSRF token and the thank-you message.
+    Never cached: the answer carries the thank-you message.
     """
     revision = published_revision(slug=slug)
     if revision is None:
         raise Http404("No published article at this address.")
     status = 200
+    if request.method == "POST" and _sent_from_elsewhere(request):
+        raise PermissionDenied("Questions are sent from our own article pages.")
     if request.method == "POST":
         form = FollowUpForm(request.POST)
         if form.is_valid():

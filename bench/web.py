@@ -138,7 +138,7 @@ def prepare_site(args: argparse.Namespace) -> str:
     from reviewboard.management.commands.load_demo import MYOCLONUS_SLUG
 
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--allow-production", stdout=io.StringIO())
     added = seed_published_articles(args.articles)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -17,6 +17,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
+# The profile, fixed when the settings load (test runners turn DEBUG off by themselves; this stays).
+PRODUCTION_PROFILE = not DEBUG
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key-do-not-deploy")
 else:
@@ -28,6 +30,7 @@ INSTALLED_APPS = [
     # The project's apps come first so that their templates (registration/ pages) win.
     "articles",
     "reviewboard",
+    "transparency",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -127,10 +130,15 @@ else:
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A request must not hang on a dead broker: the outbox keeps the event and the sweep sends it. A short connect
+# timeout and no retries when publishing (kombu otherwise retries for CELERY_BROKER_CONNECTION_TIMEOUT: 2 s a nudge).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=0.5)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "max_retries": 0,
+}
 CELERY_TIMEZONE = "UTC"
-# A request must not hang on a dead broker: the outbox keeps the event and the sweep sends it.
-CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.relay", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0)},
@@ -178,7 +186,13 @@ REVIEW_DUE_DAYS = env.int("REVIEW_DUE_DAYS", default=14)
 REVIEW_REMIND_DAYS_BEFORE = env.int("REVIEW_REMIND_DAYS_BEFORE", default=2)
 REVIEW_ESCALATE_AFTER_DAYS = env.int("REVIEW_ESCALATE_AFTER_DAYS", default=3)
 REREVIEW_AFTER_DAYS = env.int("REREVIEW_AFTER_DAYS", default=365)
+# How references are cited to readers: "ama" (AMA 11th edition) or "vancouver" (articles.citations).
+CITATION_STYLE = env.str("CITATION_STYLE", default="ama")
+# The publisher's name in the professional disclaimer.
+SITE_NAME = env.str("SITE_NAME", default="Medically reviewed answers")
 NOTIFICATIONS_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A message whose sending fails this many times is set aside as failed, with its error (admin: retry now).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
 # Readers: how long a staff preview link stays valid (seconds); follow-up questions a client
 # address may send per window (seconds); proxies in front that append to X-Forwarded-For.
@@ -233,13 +247,16 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["reviewboard.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    # Keyed by articles.followups.client_address (TRUSTED_PROXY_COUNT), open while Redis is down.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "reviewboard.api.throttles.AnonymousClientThrottle",
+        "reviewboard.api.throttles.UserClientThrottle",
     ],
+    # For any part of DRF that reads the client's address itself: the same count of trusted proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("favicon.ico", lambda request: redirect(static("articles/favicon.svg")), name="favicon"),
     # The readers' pages first: the most requested, and none of the others' prefixes overlaps theirs.
     path("", include("articles.urls")),
+    path("", include("transparency.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("reviewboard.api.urls")),
     path("dashboard/", include("reviewboard.dashboard.urls")),
@@ -22,3 +23,9 @@ urlpatterns = [
     path("", include("reviewboard.workspaces.urls")),
     path("", RedirectView.as_view(pattern_name="articles:list", permanent=False)),
 ]
+
+# How failures look (config.errors): JSON under /api/, 503 with Retry-After while the database is unreachable.
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

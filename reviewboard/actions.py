@@ -149,7 +149,7 @@ ACTIONS: dict[str, Action] = {
             "Retract",
             DECIDE,
             "retract",
-            "Withdraw the approved article from readers, who see a retraction notice.",
+            "Withdraw the approved article from readers. Your reason is published in the retraction notice they see.",
             reason_required=True,
             destructive=True,
             service=services.article_retract,

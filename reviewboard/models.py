@@ -1,10 +1,13 @@
 from datetime import datetime
 from typing import Any
 
+from anyascii import anyascii
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django_fsm import FSMField, transition
 
 from articles.models import Article, ArticleState, ImmutableModel, Revision, Specialty, TransitionsOnlyMixin
@@ -22,6 +25,19 @@ class BoardMember(models.Model):
     specialties = models.ManyToManyField(Specialty, related_name="board_members")
     capacity = models.PositiveSmallIntegerField(default=5, help_text="Open assignments this member can hold at once.")
     active = models.BooleanField(default=True)
+    # The public profile: readers see it on the board page and the member's own page.
+    slug = models.SlugField(max_length=120, unique=True, null=True, blank=True, help_text="The profile's address.")
+    affiliation = models.CharField(max_length=200, blank=True)
+    orcid = models.CharField("ORCID iD", max_length=19, blank=True, help_text="For example 0000-0002-1825-0097.")
+    biography = models.TextField(blank=True, max_length=2000)
+    disclosure = models.TextField(
+        blank=True, max_length=2000, help_text="Interests readers should know of; empty: no conflicts declared."
+    )
+    # Recorded by an editor who checked the credentials; a profile edit by the member does not clear it.
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = BoardMemberQuerySet.as_manager()
 
@@ -31,9 +47,34 @@ class BoardMember(models.Model):
     def __str__(self) -> str:
         return f"{self.display_name}, {self.credentials}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = self.free_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("transparency:profile", args=[self.slug]) if self.slug else reverse("transparency:board")
+
     @property
     def display_name(self) -> str:
         return person_name(self.user)
+
+    @property
+    def profile_url(self) -> str:
+        """Return the public profile's address, or "" where the URLconf has no profiles (the readers' own)."""
+        try:
+            return self.get_absolute_url()
+        except NoReverseMatch:
+            return ""
+
+    def free_slug(self) -> str:
+        """Return an unused profile address made from the member's name."""
+        base = slugify(anyascii(self.user.get_full_name())) or "member"
+        slug, suffix = base, 1
+        while BoardMember.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            suffix += 1
+            slug = f"{base}-{suffix}"
+        return slug
 
 
 class RoundOutcome(models.TextChoices):

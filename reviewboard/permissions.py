@@ -82,6 +82,11 @@ def user_can_see_confidential_comments(user: Person) -> bool:
     return user_is_editor(user)
 
 
+def user_can_retry_notifications(user: Person) -> bool:
+    """Editors and admins may make failed or waiting notifications due again."""
+    return user_is_editor(user)
+
+
 def _editor_role(user: Person) -> bool:
     return user_is_editor(user)
 
@@ -274,3 +279,13 @@ def require(allowed: bool, message: str) -> None:
     """Raise ActionForbidden with ``message`` unless ``allowed``."""
     if not allowed:
         raise ActionForbidden(message)
+
+
+def user_can_edit_board_profile(user: Person, member: BoardMember) -> bool:
+    """A board member edits their own public profile."""
+    return bool(user.is_authenticated and user.is_active and member.user_id == user.pk)
+
+
+def user_can_verify_board_member(user: Person, member: BoardMember) -> bool:
+    """Editors record that they checked a member's credentials (never their own)."""
+    return user_is_editor(user) and member.user_id != user.pk

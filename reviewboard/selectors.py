@@ -147,9 +147,14 @@ def open_assignments_for(*, board_member: BoardMember) -> QuerySet[ReviewAssignm
 
 def approving_board_members(revision: Revision) -> list[BoardMember]:
     """Return the board members whose completed reviews approved ``revision``, by name, with their specialties."""
+    return approving_board_members_by_revision([revision.pk]).get(revision.pk, [])
+
+
+def approving_board_members_by_revision(revision_ids: list[int]) -> dict[int, list[BoardMember]]:
+    """Return, by revision id, the board members whose completed reviews approved each revision, by name."""
     reviews = (
         Review.objects.filter(
-            assignment__revision=revision,
+            assignment__revision_id__in=revision_ids,
             assignment__status=AssignmentStatus.COMPLETED,
             decision=Decision.APPROVE,
         )
@@ -159,7 +164,10 @@ def approving_board_members(revision: Revision) -> list[BoardMember]:
         )
         .order_by("assignment__board_member__user__last_name", "assignment__board_member__user__first_name", "pk")
     )
-    return [review.assignment.board_member for review in reviews]
+    by_revision: dict[int, list[BoardMember]] = {}
+    for review in reviews:
+        by_revision.setdefault(review.assignment.revision_id, []).append(review.assignment.board_member)
+    return by_revision
 
 
 def author_feedback(*, article: Article) -> QuerySet[Review]:
@@ -316,4 +324,14 @@ def round_reviews_for_reviewer(*, assignment: ReviewAssignment) -> list[Review]:
         .defer("confidential_comments")
         .select_related("assignment__board_member__user")
         .order_by("created_at", "pk")
+    )
+
+
+def public_board() -> QuerySet[BoardMember]:
+    """Return the active board members readers see, by name, with their specialties and verifying editor."""
+    return (
+        BoardMember.objects.active()
+        .select_related("user", "verified_by")
+        .prefetch_related(Prefetch("specialties", queryset=Specialty.objects.order_by("name")))
+        .order_by("user__last_name", "user__first_name", "pk")
     )

@@ -17,7 +17,7 @@ from django_fsm import can_proceed
 from articles import text
 from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
 from articles.models import Article, ArticleState, Revision
-from articles.services import revision_content, revision_write
+from articles.services import change_note_approve, revision_content, revision_write
 from articles.validation import revision_errors
 from reviewboard import events
 from reviewboard.models import (
@@ -120,6 +120,9 @@ def _transition(
     from_state = article.state
     getattr(article, name)(**kwargs)
     article.save()
+    if name == "approve":
+        assert article.approved_revision is not None and article.approved_at is not None  # approve sets them
+        change_note_approve(revision=article.approved_revision, when=article.approved_at)
     TransitionLogEntry.objects.create(
         article=article,
         revision=revision or article.current_revision,
@@ -395,11 +398,18 @@ def article_reject(*, article: Article, actor: User, reason: str) -> Article:
 
 
 def article_retract(*, article: Article, actor: User, reason: str) -> Article:
-    """Withdraw an approved article from readers, with a reason."""
+    """Withdraw an approved article from readers, with a reason that its retraction notice shows them (COPE)."""
+    notice = text.clean_text(reason, text.REASON, field="reason")  # required: _transition says so after the state
     with transaction.atomic():
         article = access_article(actor, purpose=DECIDE, pk=article.pk, lock=True)
         _transition(
-            article=article, name="retract", actor=actor, reason=reason, reason_required=True, when=timezone.now()
+            article=article,
+            name="retract",
+            actor=actor,
+            reason=notice,
+            reason_required=True,
+            when=timezone.now(),
+            notice=notice,
         )
     return article
 

@@ -133,7 +133,7 @@ spawn() {
 start_app() {
     # shellcheck disable=SC1091
     (source "$DIR/env" && "$VENV/bin/python" manage.py migrate --noinput -v0 &&
-        "$VENV/bin/python" manage.py load_demo >"$LOG/load_demo.log" &&
+        "$VENV/bin/python" manage.py load_demo --allow-production >"$LOG/load_demo.log" &&
         "$VENV/bin/python" manage.py collectstatic --noinput -v0)
     local port
     for port in $WEB_PORTS; do

@@ -64,6 +64,16 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _nudges_resume():
+    """A broker failure in one test does not pause the relay's nudges in the next (reviewboard.events)."""
+    from reviewboard import events
+
+    events.resume_nudges()
+    yield
+    events.resume_nudges()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlsplit
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -60,3 +60,33 @@ def pubmed_url(pmid: str) -> str:
 def web_url(url: str) -> str:
     """Return ``url`` if it is an http(s) address, else "" (no javascript: or data: links)."""
     return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else ""
+
+
+@register.filter
+def clinical_citation(reference) -> str:
+    """Return the reference as a citation in the site's style (articles.citations)."""
+    from articles.citations import format_citation
+
+    return format_citation(reference)
+
+
+@register.simple_tag
+def optional_page_url(name: str) -> str:
+    """Return the address of the page ``name`` (no arguments) if the URLconf has it, else "".
+
+    For links from the reader pages to pages of other apps (the board, corrections): ``articles`` serves
+    its pages under its own URLconf too, where those are absent.
+    """
+    try:
+        return page_url(name)
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag
+def optional_url(name: str, *args) -> str:
+    """Return ``{% url name args %}`` if the URLconf has it, else ""."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""

@@ -3,6 +3,7 @@
 ``field_errors`` carries the services' structured errors (field, index, code, message) as they are.
 """
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -48,11 +49,15 @@ def api_exception_handler(exc, context):
         return Response(_body(exc.message, [exc.message]), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DomainError):
         return Response(_body(exc.message, [exc.message]), status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RequestDataTooBig):
+        message = "The request body is too large."
+        return Response(_body(message, [message]), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
         message = str(exc) or "Not found."
         exc = exceptions.NotFound(message)
     response = exception_handler(exc, context)
     if response is None:
+        # Not an API error: raised on to config.errors.server_error, which answers JSON (503 for an outage).
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(response.data)

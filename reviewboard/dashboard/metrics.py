@@ -18,7 +18,7 @@ from django.db.models.functions import Cast, TruncWeek
 from django.utils import timezone
 
 from articles.followup_models import FollowUpQuestion, FollowUpStatus
-from articles.models import Article, ArticleState
+from articles.models import Article, ArticleState, review_overdue_condition
 from reviewboard.models import OPEN_STATUSES, AssignmentStatus, BoardMember, ReviewAssignment, TransitionLogEntry
 
 PERCENTILES = (0.5, 0.9)
@@ -26,6 +26,32 @@ PERIOD_CHOICES = {"30": 30, "90": 90, "365": 365}
 DEFAULT_PERIOD = "90"
 RECENT_ACTIVITY_ROWS = 20
 WORK_MEM = "32MB"
+
+
+MAX_PERIOD_YEARS = 5
+EARLIEST_DATE = date(1970, 1, 1)
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return date(day.year + years, 3, 1)
+
+
+def period_problem(start: date, end: date) -> str | None:
+    """Return why the dashboard cannot show the period ``start``..``end`` (inclusive), or None if it can.
+
+    A period is at most five years, within 1970 and a year from now: the dashboard's reads grow with it.
+    """
+    latest = _years_after(timezone.localdate(), 1)
+    if start < EARLIEST_DATE or end > latest:
+        return f"Choose dates between {EARLIEST_DATE:%-d %B %Y} and {latest:%-d %B %Y}."
+    if start > end:
+        return "The period starts after it ends."
+    if end >= _years_after(start, MAX_PERIOD_YEARS):
+        return f"Choose a period of at most {MAX_PERIOD_YEARS} years; export a longer span one period at a time."
+    return None
 
 
 @dataclass(frozen=True)
@@ -206,7 +232,7 @@ def state_summary(filters: DashboardFilters) -> StateSummary:
     The questions are the whole intake queue (what /editor/intake/ lists), whatever the filters:
     the queue is not split by specialty or editor. One query, the count folded into the states'.
     """
-    cutoff = timezone.now() - timedelta(days=rereview_after_days())
+    overdue = review_overdue_condition()
     waiting = (
         FollowUpQuestion.objects.filter(status=FollowUpStatus.OPEN).order_by().values("status").annotate(n=Count("pk"))
     )
@@ -216,7 +242,7 @@ def state_summary(filters: DashboardFilters) -> StateSummary:
         # Counting the (never null) state lets PostgreSQL answer from the (state, approved_at) index alone.
         .annotate(
             n=Count("state"),
-            due=Count("state", filter=Q(state=ArticleState.APPROVED, approved_at__lt=cutoff)),
+            due=Count("state", filter=Q(state=ArticleState.APPROVED) & overdue),
             waiting=Subquery(waiting.values("n")),
         )
         .order_by()
@@ -464,11 +490,10 @@ def _member(row: dict) -> BoardMember:
 
 
 def due_for_rereview(filters: DashboardFilters, *, limit: int | None = 50) -> QuerySet[Article]:
-    """Return approved articles approved longer ago than ``REREVIEW_AFTER_DAYS``, oldest first."""
-    cutoff = timezone.now() - timedelta(days=rereview_after_days())
+    """Return approved articles past their next review date (approval plus review interval), oldest first."""
     rows = (
         _articles(filters)
-        .filter(state=ArticleState.APPROVED, approved_at__lt=cutoff)
+        .filter(review_overdue_condition(), state=ArticleState.APPROVED)
         .select_related("approved_revision", "specialty")
         .order_by("approved_at", "pk")
     )

@@ -1,6 +1,5 @@
 """The editorial dashboard: one page of metrics for editors, each table also as CSV."""
 
-import csv
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from articles.people import person_name
 from articles.permissions import EDITORS_GROUP
 from reviewboard.dashboard import metrics
 from reviewboard.dashboard.charts import Bar, bar_chart
+from reviewboard.dashboard.exports import spreadsheet_writer
 from reviewboard.permissions import user_is_editor
 
 PERIODS = [("30", "Last 30 days"), ("90", "Last 90 days"), ("365", "Last 365 days"), ("custom", "Dates below")]
@@ -48,8 +48,9 @@ class DashboardFilterForm(forms.Form):
         if (start or end) and data.get("period") in ("", None, "custom"):
             if not (start and end):
                 raise forms.ValidationError("Give both dates of the period.")
-            if start > end:
-                raise forms.ValidationError("The period starts after it ends.")
+            problem = metrics.period_problem(start, end)
+            if problem:
+                raise forms.ValidationError(problem)
             data["period"] = "custom"
         elif data.get("period") == "custom":
             raise forms.ValidationError("Give both dates of the period.")
@@ -124,7 +125,10 @@ def dashboard(request):
     export = request.GET.get("export")
     if export:
         if export not in EXPORTS:
-            return HttpResponseBadRequest(f"No table named {export!r}; choose one of {', '.join(EXPORTS)}.")
+            # Never echo what was asked for: it is the requester's text, in a page of ours.
+            return HttpResponseBadRequest(
+                f"There is no such table to export; choose one of {', '.join(EXPORTS)}.", content_type="text/plain"
+            )
         with metrics.reporting_transaction():
             return _csv(export, filters)
     with metrics.reporting_transaction():
@@ -224,7 +228,7 @@ def _page(filters: metrics.DashboardFilters, request) -> dict:
 def _csv(table: str, filters: metrics.DashboardFilters) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dashboard-{table}.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheet_writer(response)
     if table == "states":
         states, _ = metrics.articles_per_state(filters)
         writer.writerow(["state", "articles"])

@@ -6,14 +6,19 @@ The models live in the ``reviewboard`` app (``app_label``); ``reviewboard/models
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django_fsm import FSMField, transition
+
+from articles.models import TransitionsOnlyMixin
 
 
 class EventStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
 
 
-class OutboxEvent(models.Model):
+class OutboxEvent(TransitionsOnlyMixin, models.Model):
     """One thing that happened, written in the same transaction as the change that caused it."""
 
     kind = models.CharField(max_length=50)
@@ -22,7 +27,7 @@ class OutboxEvent(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     # Periodic events (reminders, re-review) name themselves so a second run adds nothing.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    status = models.CharField(max_length=10, choices=EventStatus.choices, default=EventStatus.PENDING)
+    status = FSMField(max_length=10, choices=EventStatus.choices, default=EventStatus.PENDING, protected=True)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -40,8 +45,30 @@ class OutboxEvent(models.Model):
             )
         ]
 
+    state_field_name = "status"
+
     def __str__(self):
         return f"{self.kind} #{self.pk} ({self.status})"
+
+    # Transitions: they change the object in memory only; the relay and the services save them.
+
+    @transition(field=status, source=EventStatus.PENDING, target=EventStatus.SENT)
+    def mark_sent(self) -> None:
+        """Record that every message of the event went out."""
+        self.sent_at = timezone.now()
+        self.next_attempt_at = None
+
+    @transition(field=status, source=EventStatus.PENDING, target=EventStatus.FAILED)
+    def set_aside(self, *, error: str) -> None:
+        """Stop relaying the event: it failed too often; an operator may retry it."""
+        self.last_error = error[:2000]
+        self.next_attempt_at = None
+
+    @transition(field=status, source=[EventStatus.PENDING, EventStatus.FAILED], target=EventStatus.PENDING)
+    def retry(self) -> None:
+        """Make the event due now, with a fresh count of attempts."""
+        self.attempts = 0
+        self.next_attempt_at = None
 
 
 class Channel(models.TextChoices):
@@ -57,8 +84,11 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
     def email_due(self):
-        """Email not yet sent and not held for the daily digest."""
-        return self.filter(channel=Channel.EMAIL, sent_at__isnull=True, digest=False)
+        """Email not yet sent, not set aside as failed and not held for the daily digest."""
+        return self.filter(channel=Channel.EMAIL, sent_at__isnull=True, failed_at__isnull=True, digest=False)
+
+    def failed(self):
+        return self.filter(failed_at__isnull=False)
 
 
 class Message(models.Model):
@@ -74,6 +104,9 @@ class Message(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set aside after OUTBOX_MAX_ATTEMPTS failed sends, with the last error; a retry clears both.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     objects = MessageQuerySet.as_manager()

@@ -1,14 +1,19 @@
-"""The relay: turn pending outbox events into messages and send them, at most once each.
+"""The relay: turn pending outbox events into messages and send them.
 
 Invariants:
-- An event is claimed with ``SELECT ... FOR UPDATE SKIP LOCKED``: two relays never work on the
-  same event at once, and a relay never waits for another.
+- An event is claimed for its fan-out with ``SELECT ... FOR UPDATE SKIP LOCKED``: two relays never
+  fan out the same event at once, and a relay never waits for another.
 - A message exists at most once per (event, recipient, channel): a unique constraint.
-- An email is sent only while its row is locked and unsent, and marked sent in that transaction;
-  a failed send leaves it unsent and the event pending, retried later with backoff.
+- An email is sent only while its row is locked and unsent, and marked sent in its own transaction
+  right after the mail server took it. A crash in between sends that one email again, with the same
+  ``Message-ID``: duplicates are at most one per relay process running at the crash (docs/operations.md).
+- A failed send leaves the email unsent and the event pending, retried later with backoff; after
+  ``OUTBOX_MAX_ATTEMPTS`` failures the email, then its event, is set aside as failed with its error.
+- The event's status changes only through its transitions (``mark_sent``, ``set_aside``, ``retry``).
 """
 
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -38,6 +43,8 @@ from reviewboard.permissions import user_can_view_thread
 from reviewboard.review_models import CommentThread
 
 logger = logging.getLogger(__name__)
+
+SUBJECT_MAX_LENGTH = 300  # Message.subject's length
 
 # Kinds a person cannot turn off: they ask for an action, or change what readers see of their work.
 ESSENTIAL_KINDS = frozenset({"reviewer_invited", "request_changes", "approve", "reject", "retract"})
@@ -193,7 +200,9 @@ def notice_for(event: OutboxEvent) -> Notice | None:
         recipients = list(editors())
     # Nobody is told about what they just did themselves.
     recipients = [user for user in recipients if user.pk != event.actor_id]
-    return Notice(subject=subject.format(**context), lines=lines, url=url, recipients=recipients, links=links)
+    return Notice(
+        subject=subject_line(subject.format(**context)), lines=lines, url=url, recipients=recipients, links=links
+    )
 
 
 def delivery_modes(users, kind: str) -> dict[int, str]:
@@ -222,7 +231,7 @@ def fan_out(event: OutboxEvent) -> list[Message]:
         mode = modes[user.pk]
         if mode == Mode.OFF:
             continue
-        common = {"event": event, "recipient": user, "subject": notice.subject[:300], "body": body, "url": notice.url}
+        common = {"event": event, "recipient": user, "subject": notice.subject, "body": body, "url": notice.url}
         rows.append(Message(channel=Channel.INBOX, sent_at=timezone.now(), **common))
         if user.email:
             rows.append(Message(channel=Channel.EMAIL, digest=mode == Mode.DIGEST, **common))
@@ -231,11 +240,31 @@ def fan_out(event: OutboxEvent) -> list[Message]:
     return rows
 
 
-def _email(*, to: str, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
+def subject_line(text: str) -> str:
+    """Return ``text`` as a mail subject: one line (any run of whitespace or control characters is one space).
+
+    Mail headers refuse a line break: a title or question with one would jam every message about it.
+    """
+    cleaned = "".join(" " if (char.isspace() or unicodedata.category(char) == "Cc") else char for char in text)
+    return " ".join(cleaned.split())[:SUBJECT_MAX_LENGTH]
+
+
+def message_id(*, event_id: int, recipient_id: int, channel: str) -> str:
+    """Return the Message-ID of the mail telling ``event`` to one recipient: the same on every send.
+
+    A copy sent again after a crash carries the first one's Message-ID, so mail readers fold it away.
+    """
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    return f"<outbox.{event_id}.{recipient_id}.{channel}@{domain}>"
+
+
+def _email(
+    *, to: str, subject: str, template: str, context: dict, headers: dict | None = None
+) -> EmailMultiAlternatives:
     context = {**context, "preferences_url": _absolute(reverse("notifications:preferences"))}
     text = select_template([f"notifications/email/{template}.txt"]).render(context)
     html = select_template([f"notifications/email/{template}.html"]).render(context)
-    mail = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    mail = EmailMultiAlternatives(subject=subject_line(subject), body=text, to=[to], headers=headers)
     mail.attach_alternative(html, "text/html")
     return mail
 
@@ -248,17 +277,26 @@ def _links(message: Message) -> list[tuple[str, str]]:
 
 
 def send_email_message(message: Message) -> None:
-    """Send one email message. Caller holds its row lock and marks it sent."""
+    """Hand one email message to the mail server. Caller holds its row lock and marks it sent."""
     context = {"message": message, "url": _absolute(message.url), "links": _links(message)}
-    _email(to=message.recipient.email, subject=message.subject, template="message", context=context).send()
+    headers = {
+        "Message-ID": message_id(event_id=message.event_id, recipient_id=message.recipient_id, channel=message.channel)
+    }
+    _email(
+        to=message.recipient.email, subject=message.subject, template="message", context=context, headers=headers
+    ).send()
 
 
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def relay_event(event_id: int) -> bool:
-    """Fan out and send one pending event, if no other relay holds it. Return whether it is done."""
+def max_attempts() -> int:
+    return int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8))
+
+
+def _claim_and_fan_out(event_id: int) -> bool:
+    """Fan out the pending event ``event_id`` unless another relay holds it; return whether it was claimed."""
     with transaction.atomic():
         event = (
             OutboxEvent.objects.select_for_update(skip_locked=True)
@@ -267,32 +305,103 @@ def relay_event(event_id: int) -> bool:
         )
         if event is None:
             return False
-        fan_out(event)
-        failures = []
-        emails = Message.objects.email_due().filter(event=event).select_related("recipient", "event")
-        for message in emails.select_for_update(skip_locked=True, of=("self",)):
-            try:
-                send_email_message(message)
-            except Exception as error:  # noqa: BLE001  (SMTP errors are many; the message stays unsent)
-                message.attempts += 1
-                message.save(update_fields=["attempts"])
-                failures.append(f"{message.recipient_id}: {error!r}")
-                logger.debug("send failed", exc_info=True)
-                continue
-            message.sent_at = timezone.now()
-            message.attempts += 1
-            message.save(update_fields=["sent_at", "attempts"])
-        event.attempts += 1
-        if failures:
-            event.next_attempt_at = timezone.now() + _backoff(event.attempts)
-            event.last_error = "; ".join(failures)[:2000]
-            event.save(update_fields=["attempts", "next_attempt_at", "last_error"])
-            logger.warning("outbox event %s: %d email(s) failed, retrying later", event.pk, len(failures))
+        try:
+            with transaction.atomic():
+                fan_out(event)
+        except Exception as error:  # noqa: BLE001  (a broken event must not stop the relay; it is counted)
+            logger.warning("outbox event %s: could not fan out", event.pk, exc_info=True)
+            _count_failed_pass(event, f"fan-out: {error!r}")
             return False
-        event.status = EventStatus.SENT
-        event.sent_at = timezone.now()
-        event.save(update_fields=["status", "sent_at", "attempts"])
+    return True
+
+
+def _send_one(message_pk: int) -> str | None:
+    """Send one due email in its own transaction, marked sent right after the mail server took it.
+
+    Return the error, or None when it was sent or is not ours to send (sent, or held by another relay).
+    A crash between the hand-over and the commit sends that one message again, with the same Message-ID.
+    """
+    with transaction.atomic():
+        message = (
+            Message.objects.email_due()
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "event")
+            .filter(pk=message_pk)
+            .first()
+        )
+        if message is None:
+            return None
+        try:
+            send_email_message(message)
+        except Exception as error:  # noqa: BLE001  (SMTP errors are many; the message stays unsent)
+            logger.debug("send failed", exc_info=True)
+            message.attempts += 1
+            message.last_error = repr(error)[:2000]
+            fields = ["attempts", "last_error"]
+            if message.attempts >= max_attempts():
+                message.failed_at = timezone.now()  # set aside: the relay stops trying it
+                fields.append("failed_at")
+            message.save(update_fields=fields)
+            return f"{message.recipient_id}: {error!r}"
+        message.sent_at = timezone.now()
+        message.attempts += 1
+        message.save(update_fields=["sent_at", "attempts"])
+    return None
+
+
+def _count_failed_pass(event: OutboxEvent, error: str) -> None:
+    """Count a failed pass over ``event`` (row locked): retry later with backoff, or set it aside."""
+    event.attempts += 1
+    if event.attempts >= max_attempts():
+        event.set_aside(error=error)
+        event.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
+        logger.error("outbox event %s set aside after %d attempts: %s", event.pk, event.attempts, error[:200])
+        return
+    event.next_attempt_at = timezone.now() + _backoff(event.attempts)
+    event.last_error = error[:2000]
+    event.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+
+
+def _settle(event_id: int, failures: list[str]) -> bool:
+    """Close the event once none of its emails is due: sent, or set aside if any failed for good."""
+    with transaction.atomic():
+        event = OutboxEvent.objects.select_for_update().filter(pk=event_id, status=EventStatus.PENDING).first()
+        if event is None:
+            return False
+        due = Message.objects.email_due().filter(event=event).exists()
+        if due:
+            if failures:
+                event.attempts += 1
+                event.next_attempt_at = timezone.now() + _backoff(event.attempts)
+                event.last_error = "; ".join(failures)[:2000]
+                event.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+                logger.warning("outbox event %s: %d email(s) failed, retrying later", event.pk, len(failures))
+            return False  # or another relay is sending the rest, and settles it
+        failed = list(Message.objects.failed().filter(event=event, sent_at__isnull=True).values_list("last_error"))
+        event.attempts += 1
+        if failed:
+            event.set_aside(error="; ".join(error for (error,) in failed))
+            event.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
+            logger.error(
+                "outbox event %s set aside: %d email(s) failed %d times", event.pk, len(failed), max_attempts()
+            )
+            return False
+        event.mark_sent()
+        event.save(update_fields=["status", "sent_at", "attempts", "next_attempt_at"])
         return True
+
+
+def relay_event(event_id: int) -> bool:
+    """Fan out and send one pending event, if no other relay holds it. Return whether it is done.
+
+    Each email is sent in its own transaction and marked sent at once, so a crash resends at most the one
+    email each relay had in hand (duplicates are bounded by the number of relays running at once).
+    """
+    if not _claim_and_fan_out(event_id):
+        return False
+    due = Message.objects.email_due().filter(event_id=event_id).order_by("pk").values_list("pk", flat=True)
+    failures = [error for pk in list(due) if (error := _send_one(pk)) is not None]
+    return _settle(event_id, failures)
 
 
 def pending_event_ids(limit: int) -> list[int]:

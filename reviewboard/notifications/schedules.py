@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.exceptions import DomainError
-from articles.models import Article, ArticleState
+from articles.models import Article
 from reviewboard import events, services
 from reviewboard.models import ReviewAssignment
 
@@ -47,8 +47,7 @@ def open_rereviews_due() -> int:
     Readers keep the approved text while the board reviews it again; editors are told through the
     ``rereview_due`` event the service publishes. One article's refusal never stops the others.
     """
-    cutoff = timezone.now() - timedelta(days=settings.REREVIEW_AFTER_DAYS)
-    due = Article.objects.filter(state=ArticleState.APPROVED, approved_at__lte=cutoff).order_by("approved_at")
+    due = Article.objects.review_overdue().order_by("approved_at")
     actor = services.system_actor()
     opened = 0
     for article in due.iterator():

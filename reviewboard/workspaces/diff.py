@@ -13,7 +13,7 @@ import nh3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, render_markdown
+from articles.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, render_body, render_markdown
 
 # Words and the whitespace between them, so that joining the tokens gives back the text.
 _TOKEN = re.compile(r"\s+|[^\s]+")
@@ -158,7 +158,7 @@ def _reference_text(reference) -> str:
 
 def _section_part(position: int, section: dict) -> _Part:
     heading, body = section.get("heading", ""), section.get("body", "")
-    html = f"<p><strong>{escape(heading)}</strong></p>{render_markdown(body)}"
+    html = f"<p><strong>{escape(heading)}</strong></p>{render_body(body)}"
     label = f"Section {position}: {heading}" if heading else f"Section {position}"
     return _Part(heading.strip().lower(), label, f"{heading}\n\n{body}", html)
 

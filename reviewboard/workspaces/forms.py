@@ -70,12 +70,20 @@ class SectionForm(MarksRequired):
     wide_fields = ("heading", "body")
 
     heading = text_field(text.SECTION_HEADING)
+    # "From the Guidelines" is a section; "Treatment of Myoclonus" under it, a sub-section.
+    level = forms.TypedChoiceField(
+        choices=[(1, "Section"), (2, "Sub-section of the section above")],
+        coerce=int,
+        required=False,
+        label="Place",
+    )
     body = text_field(
         text.SECTION_BODY,
         label="Text",
         # data-cite: the editor's script offers the citation picker beside it.
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": text.SECTION_BODY.max_length, "data-cite": "true"}),
-        help_text="Markdown. Cite references by number: [1] or [2, 3].",
+        help_text="Markdown. Cite references by number: [1] or [2, 3]. A passage for one audience only: a line "
+        '"::: patient" (or "::: professional") before it and a line ":::" after it.',
     )
 
 
@@ -90,6 +98,9 @@ class ReferenceForm(MarksRequired):
         required=False, strip=False, widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4})
     )
     authors = text_field(text.REFERENCE_AUTHORS)
+    volume = text_field(text.REFERENCE_VOLUME)
+    issue = text_field(text.REFERENCE_ISSUE)
+    pages = text_field(text.REFERENCE_PAGES, help_text="For example 598-607.")
     doi = text_field(text.REFERENCE_DOI, label="DOI")
     pmid = text_field(text.REFERENCE_PMID, label="PMID")
     url = text_field(text.REFERENCE_URL, label="URL")
@@ -112,7 +123,10 @@ def revision_initial(revision) -> tuple[dict, list[dict], list[dict]]:
         "summary_patient": revision.summary_patient,
         "summary_professional": revision.summary_professional,
     }
-    sections = [{"heading": s.get("heading", ""), "body": s.get("body", "")} for s in revision.sections or []]
+    sections = [
+        {"heading": s.get("heading", ""), "level": s.get("level", 1), "body": s.get("body", "")}
+        for s in revision.sections or []
+    ]
     references = [
         {**{name: getattr(r, name) or "" for name in REFERENCE_FIELDS}, "cited_as": r.number}
         for r in revision.references.all()
@@ -152,7 +166,11 @@ def revision_content(form, sections, references) -> RevisionContent:
         summary_patient=cited(form.cleaned_data["summary_patient"]),
         summary_professional=cited(form.cleaned_data["summary_professional"]),
         sections=[
-            {"heading": f.cleaned_data["heading"], "body": cited(f.cleaned_data["body"])}
+            {
+                "heading": f.cleaned_data["heading"],
+                "body": cited(f.cleaned_data["body"]),
+                "level": f.cleaned_data.get("level") or 1,
+            }
             for f in sections.ordered_forms
         ],
         references=[

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from reviewboard.workspaces.views import accounts, actions, author, board, editor, threads
+from reviewboard.workspaces.views import accounts, actions, author, board, editor, people, threads
 
 app_name = "workspaces"
 
@@ -45,10 +45,13 @@ author_patterns = [
     path("author/articles/<slug:slug>/autosave/", author.article_autosave, name="author_autosave"),
     path("author/articles/<slug:slug>/preview/", author.article_preview, name="author_preview"),
     path("author/articles/<slug:slug>/diff/", author.article_diff, name="author_diff"),
+    path("author/articles/<slug:slug>/reader-note/", people.reader_note, name="author_reader_note"),
+    path("author/byline/", people.author_byline, name="author_byline"),
 ]
 
 board_patterns = [
     path("review/", board.dashboard, name="board"),
+    path("review/profile/", people.board_profile, name="board_profile"),
     path("review/assignments/<int:assignment_id>/", board.assignment_detail, name="board_assignment"),
     path("review/assignments/<int:assignment_id>/accept/", board.assignment_accept, name="board_accept"),
     path("review/assignments/<int:assignment_id>/decline/", board.assignment_decline, name="board_decline"),
@@ -57,6 +60,7 @@ board_patterns = [
 
 editor_patterns = [
     path("editor/", editor.dashboard, name="editor"),
+    path("editor/board/", people.board_verification, name="editor_board"),
     path("editor/articles/<slug:slug>/", editor.article_detail, name="editor_article"),
     path("editor/articles/<slug:slug>/assign/", editor.assign, name="editor_assign"),
     path("editor/articles/<slug:slug>/auto-assign/", editor.auto_assign, name="editor_auto_assign"),

@@ -106,8 +106,11 @@ def get_counting(client, path, **extra):
 
 
 def shown_summary(response):
-    """Return the summary section: the meta description always carries the patient wording."""
-    return re.search(r'<section class="summary".*?</section>', response.content.decode(), re.S).group(0)
+    """Return the summary in the wording the page shows (the page holds both; site.css shows its data-audience's)."""
+    html = response.content.decode()
+    audience = re.search(r'<article [^>]*data-audience="(\w+)"', html).group(1)
+    summary = re.search(r'<section class="summary".*?</section>', html, re.S).group(0)
+    return re.search(rf'<div class="for-audience" data-for="{audience}">(.*?)</div>', summary, re.S).group(1)
 
 
 # Hits and misses
@@ -376,6 +379,7 @@ def test_a_revision_under_review_never_reaches_a_reader(client, approved, desk, 
 @pytest.mark.django_db
 def test_retraction_stops_the_cached_page_once_it_commits(client, approved, editor, django_capture_on_commit_callbacks):
     title = approved.approved_revision.title
+    summary = approved.approved_revision.summary_patient
     client.get(url(approved))
     client.get("/articles/")
 
@@ -387,7 +391,8 @@ def test_retraction_stops_the_cached_page_once_it_commits(client, approved, edit
     listing = client.get("/articles/").content.decode()
 
     assert gone.status_code == 410
-    assert title not in gone.content.decode()
+    assert summary not in gone.content.decode()  # the notice names the article, never shows its text
+    assert "New evidence." in gone.content.decode()
     assert title not in listing
 
 

@@ -22,14 +22,28 @@ def follow_up_url(article):
     return f"/articles/{article.slug}/follow-up/"
 
 
-def test_article_page_invites_a_question_and_links_to_the_follow_up_page(client, published):
+def test_article_page_holds_the_question_box_posting_to_the_follow_up_service(client, published):
     html = client.get(f"/articles/{published.slug}/").content.decode()
 
     assert "Have a follow-up question?" in html
-    assert f'href="/articles/{published.slug}/follow-up/"' in html
-    # The article page is cached for every reader: it carries no form, token or message of anyone's.
+    assert f'<form method="post" action="/articles/{published.slug}/follow-up/" class="follow-up__form">' in html
+    assert 'name="question"' in html
+    # The article page is cached for every reader: it carries no token or message of anyone's.
     assert "csrfmiddlewaretoken" not in html
-    assert '<form method="post"' not in html
+
+
+def test_question_sent_from_the_cached_article_page_without_a_token_is_taken(published):
+    reader = Client(enforce_csrf_checks=True)
+
+    response = reader.post(
+        follow_up_url(published),
+        {"question": QUESTION},
+        HTTP_ORIGIN="http://testserver",
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+
+    assert response.status_code == 302
+    assert FollowUpQuestion.objects.get().question == QUESTION
 
 
 def test_follow_up_page_shows_the_form_with_csrf_and_is_never_cached(client, published):
@@ -152,8 +166,12 @@ def test_forwarded_address_is_trusted_only_behind_a_configured_proxy(client, pub
     )
 
 
-def test_post_without_csrf_token_is_refused(published):
-    response = Client(enforce_csrf_checks=True).post(follow_up_url(published), {"question": QUESTION})
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_ORIGIN": "https://elsewhere.example"}, {"HTTP_SEC_FETCH_SITE": "cross-site"}],
+)
+def test_question_posted_from_another_site_is_refused(published, headers):
+    response = Client(enforce_csrf_checks=True).post(follow_up_url(published), {"question": QUESTION}, **headers)
 
     assert response.status_code == 403
     assert not FollowUpQuestion.objects.exists()

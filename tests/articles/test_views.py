@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from articles.models import ReferenceKind
 from articles.services import revision_content, revision_create
@@ -162,9 +163,9 @@ def test_article_in_review_for_the_first_time_is_not_found(client, article):
     assert client.get(article_url(article)).status_code == 404
 
 
-def test_retracted_article_is_gone_and_shows_no_text(client, published):
+def test_retracted_article_is_gone_with_a_notice_naming_it_and_shows_no_text(client, published):
     revision = published.approved_revision
-    published.retract()
+    published.retract(notice="A dosing table was wrong & could mislead.")
     published.save()
 
     response = client.get(article_url(published))
@@ -172,7 +173,10 @@ def test_retracted_article_is_gone_and_shows_no_text(client, published):
     assert response.status_code == 410
     html = response.content.decode()
     assert "This article was retracted" in html
-    assert revision.title not in html
+    # COPE: the notice names the article, the date, that the editors retracted it, and their reason.
+    assert f"“<strong>{escape(revision.title)}</strong>” was retracted by our editors on" in html
+    assert published.retracted_at.date().isoformat() in html
+    assert "A dosing table was wrong &amp; could mislead." in html
     assert revision.summary_patient not in html
     assert "It is well known" not in html
 
@@ -181,15 +185,18 @@ def test_retracted_article_is_gone_and_shows_no_text(client, published):
 
 
 def shown_summary(html):
-    """Return the text of the summary section: the meta description always uses the patient wording."""
-    return re.search(r'<section class="summary".*?</section>', html, re.S).group(0)
+    """Return the summary in the wording the page shows: the page holds both, and site.css hides the one not
+    of the article's data-audience (the meta description always uses the patient wording)."""
+    audience = re.search(r'<article [^>]*data-audience="(\w+)"', html).group(1)
+    summary = re.search(r'<section class="summary".*?</section>', html, re.S).group(0)
+    return re.search(rf'<div class="for-audience" data-for="{audience}">(.*?)</div>', summary, re.S).group(1)
 
 
 def test_audience_defaults_to_patients(client, published):
     html = client.get(article_url(published)).content.decode()
 
     assert "A short answer in plain words." in shown_summary(html)
-    assert "A short answer for clinicians." not in html
+    assert "A short answer for clinicians." not in shown_summary(html)
     assert 'value="patient" aria-pressed="true"' in html
 
 
@@ -253,7 +260,8 @@ def test_references_are_grouped_by_kind_with_their_links(client, neurology):
     assert html.index("<h3>Guideline</h3>") < html.index('id="ref-1"') < html.index("<h3>Research</h3>")
     assert html.index("<h3>Research</h3>") < html.index('id="ref-2"') < html.index('id="ref-3"')
     assert '<li id="ref-2" value="2"' in html
-    assert "The Lancet. Neurology, 2004" in html
+    # AMA style: the journal in italics, then the year.
+    assert "<em>The Lancet. Neurology</em>. 2004." in html
     assert 'href="https://doi.org/10.1016/S1474-4422(04)00875-7"' in html
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/15099546/"' in html
     assert 'href="https://example.org/guideline"' in html
@@ -416,7 +424,7 @@ def test_feed_lists_only_published_articles_with_the_patient_summary(client, pub
     draft = factories.ArticleFactory(specialty=neurology)
     retracted = factories.ArticleFactory(specialty=neurology)
     publish(retracted)
-    retracted.retract()
+    retracted.retract(notice="Superseded by newer trial data.")
     retracted.save()
 
     response = client.get("/articles/feed/")
@@ -424,13 +432,16 @@ def test_feed_lists_only_published_articles_with_the_patient_summary(client, pub
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
     xml = response.content.decode()
-    assert xml.count("<entry>") == 1
+    assert xml.count("<entry>") == 2  # the published article, and the retraction notice
+    assert f"Retracted: {retracted.approved_revision.title}" in xml
+    assert "Our editors retracted this article. Superseded by newer trial data." in xml
     assert published.approved_revision.title in xml
     assert f"http://testserver/articles/{published.slug}/" in xml
     assert "A short answer in plain words." in xml
     assert "A short answer for clinicians." not in xml
     assert draft.slug not in xml
-    assert retracted.slug not in xml
+    retraction_entry = next(entry for entry in xml.split("<entry>") if "Retracted:" in entry)
+    assert "A short answer" not in retraction_entry  # the notice, never the retracted text
 
 
 @pytest.fixture
@@ -463,7 +474,11 @@ def test_pages_use_the_app_stylesheet_and_no_inline_script(client, published):
     html = client.get(article_url(published)).content.decode()
 
     assert 'href="/static/articles/site.css"' in html
-    assert re.findall(r"<script[^>]*>", html) == ['<script type="application/ld+json">']
+    # Data, and the audience switch from a static file: no inline script (the Content Security Policy).
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script type="application/ld+json">',
+        '<script src="/static/articles/audience.js" defer>',
+    ]
     assert "<header" in html and "<main" in html and "<footer" in html and "<nav" in html
 
 
@@ -526,8 +541,9 @@ def test_uncached_page_reads_a_revisions_references_only_for_its_first_render(
     settings.READER_CACHE_SECONDS = 0
     first = client.get(article_url(published)).content.decode()
 
-    # The article with its revision, the approving reviews with their members, and the members' specialties.
-    with django_assert_num_queries(3) as captured:
+    # The article with its revision, its approved history (notes), the approving reviews of every approved revision
+    # with their members, the members' specialties, and the authors with their bylines.
+    with django_assert_num_queries(5) as captured:
         second = client.get(article_url(published)).content.decode()
 
     assert second == first

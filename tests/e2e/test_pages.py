@@ -328,3 +328,192 @@ def test_an_incomplete_draft_offers_no_submit_but_what_to_fix(live_server, new_p
     summary.get_by_role("link").first.click()
     expect(page.locator("#id_summary_professional")).to_be_focused()
     assert site["incomplete"].state == ArticleState.DRAFT
+
+
+# What readers are shown (issue 15, issue 19.6): the board, a profile, corrections, what changed, a retraction,
+# and the reader page to the letter of the reference.
+
+TRUST_SECTIONS = [
+    {"heading": "From the Guidelines", "body": "Myoclonus has many causes [1]."},
+    {"heading": "Possible Causes of Myoclonus", "level": 2, "body": "- Epilepsy\n- Syncope\n- Certain medications [1]"},
+    {
+        "heading": "Treatment of Myoclonus",
+        "level": 2,
+        "body": (
+            "Treatment depends on the cause [1].\n\n::: professional\nClonazepam 0.5-2 mg daily, valproic acid "
+            "250-500 mg twice daily or levetiracetam 500-1500 mg twice daily [1].\n:::\n\n::: patient\nYour doctor "
+            "will look for the cause first, then may suggest a medicine to calm the jerks [1].\n:::"
+        ),
+    },
+    {"heading": "From the Research", "body": ""},
+    {"heading": "Causes of Myoclonus", "level": 2, "body": "Most causes are symptomatic [2]."},
+    {"heading": "Classification of Myoclonus", "level": 2, "body": "Physiology guides treatment [2]."},
+]
+
+
+@pytest.fixture
+def trust(author, editor, neurology):
+    """A twice-approved article (the second approval a correction), a retracted one, a verified board with profiles."""
+    import datetime
+
+    from django.utils import timezone
+
+    from articles import services as content
+    from articles.models import ChangeNote
+    from reviewboard.services_profiles import board_member_verify, board_profile_update, byline_update
+
+    author.first_name, author.last_name = "Wendy", "Writer"
+    author.save()
+    editor.first_name, editor.last_name = "Carl", "Chair"
+    editor.save()
+    byline_update(user=author, actor=author, credentials="MD, MPH")
+    members = [
+        factories.BoardMemberFactory(
+            user__username=f"trust{n}", user__first_name=first, user__last_name=last, specialties=[neurology]
+        )
+        for n, (first, last) in enumerate((("Helen", "Carter"), ("Samuel", "Lindqvist")))
+    ]
+    board_profile_update(member=members[0], actor=members[0].user, affiliation="Riverside University Hospital",
+                         orcid="0000-0002-1825-0097")  # fmt: skip
+    board_profile_update(member=members[1], actor=members[1].user, affiliation="Northgate Clinic",
+                         disclosure="Consulting fees from a maker of deep brain stimulators.")  # fmt: skip
+    for member in members:
+        board_member_verify(member=member, actor=editor)
+    article = factories.ArticleFactory(authors=[author], specialty=neurology, revision=False)
+    factories.RevisionFactory(
+        article=article,
+        created_by=author,
+        title="What causes myoclonus (jerks)?",
+        summary_patient="Sudden jerks of a muscle have many causes, most of them treatable.",
+        summary_professional="Myoclonus is mostly symptomatic; identify the cause, then treat by physiology.",
+        sections=TRUST_SECTIONS,
+        references=[],
+    )
+    factories.ReferenceFactory(
+        revision=article.current_revision, number=1, kind="guideline", title="Guideline directed topic overview",
+        source="Medical Advisory Board", year=2025,
+    )  # fmt: skip
+    factories.ReferenceFactory(revision=article.current_revision, number=2, kind="research",
+                               title="Myoclonus: current concepts and recent advances", authors="Caviness JN, Brown P",
+                               source="Lancet Neurol", year=2004, volume="3", issue="10", pages="598-607")  # fmt: skip
+    first = factories.publish(article, reviewers=members, when=timezone.now() - datetime.timedelta(days=200))
+    ChangeNote.objects.filter(revision=first.approved_revision).update(approved_at=first.approved_at)
+    services.article_revise(article=first, actor=author)
+    first.refresh_from_db()
+    draft = content.revision_content(first.current_revision)
+    draft.sections[2]["body"] = draft.sections[2]["body"].replace("500-1500 mg", "250-1500 mg")
+    content.revision_create(article=first, actor=author, content=draft)
+    content.change_note_write(article=first, actor=author, is_correction=True,
+                              text_for_readers="Corrects the starting dose of levetiracetam.")  # fmt: skip
+    approved = factories.publish(first, reviewers=members)
+    retracted = factories.publish(factories.ArticleFactory(authors=[author], specialty=neurology), reviewers=members)
+    services.article_retract(article=retracted, actor=editor, reason="Superseded by newer trial data.")
+    return {"article": approved, "retracted": retracted, "members": members, "editor": editor}
+
+
+def test_trust_pages(live_server, new_page, screenshot, trust):
+    slug = trust["article"].slug
+    page = new_page()
+    problems = visit_all(
+        page,
+        live_server,
+        screenshot,
+        [
+            ("reader-article-reference", f"/articles/{slug}/"),
+            ("reader-article-reference-professional", f"/articles/{slug}/?audience=professional"),
+            ("board", "/board/"),
+            ("board-profile", f"/board/{trust['members'][0].slug}/"),
+            ("corrections", "/corrections/"),
+            ("what-changed", f"/articles/{slug}/changes/"),
+        ],
+    )
+    # The retraction notice answers 410: the same checks, its own status.
+    for width, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        response = page.goto(f"{live_server.url}/articles/{trust['retracted'].slug}/")
+        assert response.status == 410
+        screenshot(page, f"page-retraction-notice-{width}")
+        if found := serious_violations(page):
+            problems[f"retraction-notice at {width}"] = found
+    assert problems == {}
+
+
+def test_the_reader_page_follows_the_reference(live_server, new_page, trust):
+    page = new_page()
+    page.goto(f"{live_server.url}/articles/{trust['article'].slug}/")
+
+    expect(page.get_by_role("heading", name="Article Review Status")).to_be_visible()
+    expect(page.get_by_text("Educational purpose only")).to_be_visible()
+    expect(page.get_by_text("pending human review")).to_have_count(0)  # an approved page
+    guidelines = page.locator("section.article__section", has=page.get_by_role("heading", name="From the Guidelines"))
+    expect(guidelines.locator("section.article__subsection h3")).to_have_text(
+        ["Possible Causes of Myoclonus", "Treatment of Myoclonus"]
+    )
+    expect(page.get_by_text("This information is intended for healthcare professionals.")).to_be_visible()
+    expect(page.get_by_text("Next review due:")).to_be_visible()
+    expect(page.get_by_text("Wendy Writer, MD, MPH")).to_be_visible()
+    expect(page.get_by_text("Disclosure: Consulting fees")).to_be_visible()
+    page.get_by_role("link", name="Medical Advisory Board", exact=True).click()
+    expect(page.get_by_role("heading", name="Our Medical Advisory Board")).to_be_visible()
+
+
+def test_on_a_phone_title_status_and_summary_are_on_the_first_screen(live_server, new_page, trust):
+    page = new_page(PHONE)
+    page.goto(f"{live_server.url}/articles/{trust['article'].slug}/")
+
+    for locator in (
+        page.locator("h1"),
+        page.get_by_role("heading", name="Article Review Status"),
+        page.locator(".stepper"),
+        page.locator(".summary [data-for=patient] p"),
+    ):
+        box = locator.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= PHONE["height"], locator
+
+
+def test_the_audience_switch_keeps_the_readers_place_and_switches_the_passages(live_server, new_page, trust):
+    page = new_page(PHONE)
+    url = f"{live_server.url}/articles/{trust['article'].slug}/"
+    page.goto(url)
+    patient = page.get_by_text("Your doctor will look for the cause first")
+    professional = page.get_by_text("Clonazepam 0.5-2 mg daily")
+    expect(patient).to_be_visible()
+    expect(professional).to_be_hidden()
+    button = page.get_by_role("button", name="Healthcare professional")
+    button.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 120)
+    page.wait_for_timeout(200)
+    before, button_before = page.evaluate("scrollY"), button.bounding_box()["y"]
+
+    button.click()
+
+    expect(professional).to_be_visible()
+    expect(patient).to_be_hidden()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    assert page.url == url  # no reload
+    assert abs(button.bounding_box()["y"] - button_before) <= 2  # the reader's place is kept
+    assert page.evaluate("scrollY") != 0 or before == 0
+    assert {c["name"]: c["value"] for c in page.context.cookies()}["audience"] == "professional"
+    page.reload()
+    expect(professional).to_be_visible()  # remembered by the server too
+
+
+def test_a_question_is_asked_from_the_article_page(live_server, new_page, trust):
+    from articles.followup_models import FollowUpQuestion
+
+    page = new_page()
+    page.goto(f"{live_server.url}/articles/{trust['article'].slug}/")
+    page.get_by_label("Your question").fill("Can levetiracetam cause tiredness?")
+    page.get_by_role("button", name="Send question").click()
+
+    expect(page.get_by_text("Thank you. Your question was sent to our editors.")).to_be_visible()
+    assert FollowUpQuestion.objects.get().question == "Can levetiracetam cause tiredness?"
+
+
+def test_the_preview_of_an_unapproved_revision_says_it_is_pending_review(live_server, new_page, login, site):
+    from articles.preview import preview_url
+
+    page = login(new_page(), site["author"])
+    page.goto(f"{live_server.url}{preview_url(site['approved'].current_revision)}")
+
+    expect(page.get_by_text("Exercise caution as content is pending human review")).to_be_visible()

@@ -43,7 +43,7 @@ def test_transition_writes_its_event_in_the_same_transaction_and_nudges_after_co
     assert event.article_id == article.pk
     assert event.actor_id == author.pk
     assert event.payload == {"from_state": "draft", "to_state": "submitted", "reason": ""}
-    assert events.nudge_relay in callbacks
+    assert events.nudge_after_commit in callbacks
 
 
 def test_rolled_back_change_leaves_no_event(article, author):

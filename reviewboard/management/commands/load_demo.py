@@ -18,7 +18,8 @@ from articles import services as content
 from articles.models import Article, ArticleState, Specialty
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
 from articles.services import RevisionContent
-from reviewboard import services
+from reviewboard import services, services_profiles as profiles
+from reviewboard.management.profile import add_allow_production_argument, refuse_production_unless_allowed
 from reviewboard.models import BoardMember, Decision
 from reviewboard.roles import grant_editor_permissions
 
@@ -48,6 +49,14 @@ USERS = [
     DemoUser("dr.cardio", "Marcus", "Bell", credentials="MD, FACC", specialty="cardiology"),
     DemoUser("dr.pharma", "Aisha", "Rahman", credentials="PharmD, PhD", specialty="pharmacology"),
 ]
+
+# The demo board's public profiles (fictional institutions): affiliation and disclosure.
+DEMO_PROFILES = {
+    "dr.neuro": ("Riverside University Hospital, Department of Neurology", ""),
+    "dr.neuro2": ("Northgate Movement Disorders Clinic", "Consulting fees from a maker of deep brain stimulators."),
+    "dr.cardio": ("St Aidan's Heart Centre", ""),
+    "dr.pharma": ("School of Pharmacy, Lakeshore University", ""),
+}
 
 MYOCLONUS_SLUG = "what-causes-myoclonus-jerks"
 
@@ -82,6 +91,7 @@ MYOCLONUS = RevisionContent(
         },
         {
             "heading": "Possible Causes of Myoclonus",
+            "level": 2,
             "body": (
                 "- Epilepsy\n"
                 "- Syncope\n"
@@ -96,6 +106,7 @@ MYOCLONUS = RevisionContent(
         },
         {
             "heading": "Treatment of Myoclonus",
+            "level": 2,
             "body": (
                 "Treatment depends on identifying the underlying cause, with medications like clonazepam "
                 "(0.5-2mg daily), valproic acid (250-500mg twice daily), or levetiracetam (500-1500mg twice "
@@ -106,6 +117,7 @@ MYOCLONUS = RevisionContent(
         },
         {
             "heading": "Important Considerations",
+            "level": 2,
             "body": (
                 "- Myoclonus can be particularly difficult to treat, and phenytoin is often ineffective [1].\n"
                 "- Propofol is effective to suppress post-anoxic myoclonus [1].\n"
@@ -117,8 +129,10 @@ MYOCLONUS = RevisionContent(
                 "agents among patients with clinical and electrographic seizures [1]."
             ),
         },
+        {"heading": "From the Research", "body": ""},
         {
-            "heading": "From the Research: Causes of Myoclonus",
+            "heading": "Causes of Myoclonus",
+            "level": 2,
             "body": (
                 "Myoclonus, also known as jerks, can be caused by various factors, including:\n\n"
                 "- Abrupt muscle contraction, in the case of positive myoclonus, or by sudden cessation of "
@@ -133,7 +147,8 @@ MYOCLONUS = RevisionContent(
             ),
         },
         {
-            "heading": "From the Research: Classification of Myoclonus",
+            "heading": "Classification of Myoclonus",
+            "level": 2,
             "body": (
                 "Myoclonus can be classified based on the underlying physiology, which is the most useful "
                 "from the therapeutic viewpoint [2]. The classification schemes include:\n\n"
@@ -145,7 +160,8 @@ MYOCLONUS = RevisionContent(
             ),
         },
         {
-            "heading": "From the Research: Treatment of Myoclonus",
+            "heading": "Treatment of Myoclonus",
+            "level": 2,
             "body": (
                 "Treatment of myoclonus depends on the underlying cause and classification, and may include:\n\n"
                 "- Pharmacological therapy, which is largely based on the presumed site of origin of "
@@ -311,7 +327,11 @@ RESTLESS_LEGS_UPDATE = RevisionContent(
 class Command(BaseCommand):
     help = "Load demo users, the Medical Advisory Board and an article in every workflow state (idempotent)."
 
+    def add_arguments(self, parser):
+        add_allow_production_argument(parser)
+
     def handle(self, *args, **options):
+        refuse_production_unless_allowed(command="load_demo", options=options)
         self.specialties = {
             slug: Specialty.objects.get_or_create(slug=slug, defaults={"name": name})[0] for name, slug in SPECIALTIES
         }
@@ -320,6 +340,7 @@ class Command(BaseCommand):
         self.members = {
             demo.username: self._board_member(demo, self.users[demo.username]) for demo in USERS if demo.credentials
         }
+        self._public_profiles()
         plans = [
             (MYOCLONUS_SLUG, self._myoclonus),
             ("can-magnesium-help-prevent-migraine", self._draft),
@@ -375,6 +396,18 @@ class Command(BaseCommand):
         member, _ = BoardMember.objects.get_or_create(user=user, defaults={"credentials": demo.credentials})
         member.specialties.add(self.specialties[demo.specialty])
         return member
+
+    def _public_profiles(self) -> None:
+        """What readers see of the people: members' profiles (fictional), verified by the editor; the byline."""
+        for username, (affiliation, disclosure) in DEMO_PROFILES.items():
+            member = self.members[username]
+            if not member.affiliation:
+                profiles.board_profile_update(
+                    member=member, actor=self.users[username], affiliation=affiliation, disclosure=disclosure
+                )
+            if member.verified_at is None:
+                profiles.board_member_verify(member=member, actor=self.users["editor"])
+        profiles.byline_update(user=self.users["author"], actor=self.users["author"], credentials="MD, MPH")
 
     # Workflow steps, each through the services
 
@@ -471,5 +504,10 @@ class Command(BaseCommand):
             actor=self.users["author"],
             content=RESTLESS_LEGS_UPDATE,
             change_note="Add iron supplementation guidance",
+        )
+        content.change_note_write(
+            article=article,
+            actor=self.users["author"],
+            text_for_readers="Adds guidance on iron supplementation for people with low ferritin.",
         )
         return article

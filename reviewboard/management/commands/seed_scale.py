@@ -23,6 +23,7 @@ from django.utils import timezone
 from articles.followup_models import FollowUpQuestion, FollowUpStatus
 from articles.models import Article, ArticleState, Revision, Specialty
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
+from reviewboard.management.profile import add_allow_production_argument, refuse_production_unless_allowed
 from reviewboard.models import (
     AssignmentStatus,
     BoardMember,
@@ -110,6 +111,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        add_allow_production_argument(parser)
         parser.add_argument("--articles", type=int, help="Articles to create (overrides --scale).")
         parser.add_argument("--scale", type=float, default=1.0, help="Fraction of the full archive, e.g. 0.01.")
         parser.add_argument("--chunk", type=int, default=5000, help="Articles written per transaction.")
@@ -117,6 +119,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2025, help="Random seed (same seed, same archive).")
 
     def handle(self, *args, **options):
+        refuse_production_unless_allowed(command="seed_scale", options=options)
         articles = options["articles"] or round(FULL_ARTICLES * options["scale"])
         if articles < 1:
             raise CommandError("Seed at least one article.")

@@ -1,0 +1,22 @@
+"""The panel where authors and editors write the note readers see of a new revision."""
+
+from django import template
+
+from articles.selectors import pending_change_note
+from reviewboard.workspaces.people_forms import ReaderNoteForm
+
+register = template.Library()
+
+
+@register.inclusion_tag("workspaces/_reader_note.html", takes_context=True)
+def reader_note_panel(context, article):
+    """Render the note-for-readers form of ``article``'s current revision, when it takes one."""
+    wanted, note = pending_change_note(article=article)
+    initial = {"text": note.text, "is_correction": note.is_correction} if note else {}
+    return {
+        "wanted": wanted,
+        "article": article,
+        "form": ReaderNoteForm(initial=initial),
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+    }
