@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviewboard', '0010_readers_profiles'),
-        ('reviewboard', '0011_merge_0010_faults_outbox_0010_review_threads'),
+        ("reviewboard", "0010_readers_profiles"),
+        ("reviewboard", "0011_merge_0010_faults_outbox_0010_review_threads"),
     ]
 
-    operations = [
-    ]
+    operations = []
