@@ -292,6 +292,8 @@ def checklist_comparison(*, article: Article) -> list[ChecklistComparison]:
 
 def reviewed_before(*, assignment: ReviewAssignment) -> ReviewAssignment | None:
     """Return the member's completed review of the same article in the latest earlier round, if any."""
+    if assignment.review_round.number == 1:
+        return None  # the first round has none before it
     return (
         ReviewAssignment.objects.filter(
             board_member_id=assignment.board_member_id,

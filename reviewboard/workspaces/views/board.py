@@ -1,7 +1,7 @@
 """The board member's workspace: invitations, the queue by due date, and the review page."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -70,7 +70,8 @@ def _with_references(revision_id):
 
 def _review_page(request, assignment, decision_form, status=200):
     article = assignment.revision.article
-    revision = _with_references(assignment.revision_id)
+    revision = assignment.revision  # read with the assignment; its references once more, in order
+    prefetch_related_objects([revision], Prefetch("references", queryset=Reference.objects.order_by("number")))
     # The diff against the revision this member reviewed in an earlier round; else against what readers see.
     earlier = reviewed_before(assignment=assignment)
     base_id = earlier.revision_id if earlier else article.approved_revision_id
