@@ -16,7 +16,7 @@ from articles.rendering import render_markdown
 from reviewboard.anchors import Paragraph, revision_paragraphs
 from reviewboard.permissions import Person, ThreadRights, thread_rights, user_can_resolve
 from reviewboard.review_models import AnchorField, CommentThread
-from reviewboard.selectors import visible_threads
+from reviewboard.selectors import name_people, names_shown_to, visible_threads
 
 
 @dataclass
@@ -67,8 +67,10 @@ def commented_text(*, user: Person, article: Article, revision: Revision) -> Com
     """
     rights = thread_rights(user, article)
     threads = list(visible_threads(user=user, article=article, rights=rights))
+    names = names_shown_to(user=user, article=article, rights=rights)
     for thread in threads:
         thread.can_resolve = user_can_resolve(user, thread, rights)  # type: ignore[attr-defined]  # for the template
+        name_people(thread, names)
     by_key: dict[tuple, list[CommentThread]] = defaultdict(list)
     elsewhere = []
     for thread in threads:

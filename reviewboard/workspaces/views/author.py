@@ -36,6 +36,7 @@ from reviewboard.selectors import (
     articles_per_state,
     author_feedback,
     authored_articles,
+    names_shown_to,
 )
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DraftEditor, ReasonForm
@@ -303,6 +304,7 @@ def article_detail(request, slug):
             "submission_problems": revision_errors(article.current_revision) if blocked else [],
             "revisions": article_revisions(article=article),
             "feedback": feedback,
+            "reviewer_names": names_shown_to(user=request.user, article=article) is None,
             "text": reviewed_text(user=request.user, article=article),
             "rounds": article_rounds(article=article),
             "back": request.path,
