@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from articles.models import Article, FollowUpQuestion, Reference, ReferenceKind, Revision, Specialty
+from articles.models import Article, Byline, ChangeNote, FollowUpQuestion, Reference, ReferenceKind, Revision, Specialty
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
 from reviewboard.models import (
     AssignmentStatus,
@@ -20,7 +20,14 @@ from reviewboard.models import (
     TransitionLogEntry,
 )
 from reviewboard.notifications.models import Message, NotificationPreference, OutboxEvent
-from reviewboard.review_models import ChecklistItem
+from reviewboard.review_models import (
+    AnchorField,
+    ChecklistAnswer,
+    ChecklistAnswerChoice,
+    ChecklistItem,
+    CommentThread,
+    ThreadComment,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -283,3 +290,64 @@ class ChecklistItemFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"Checked point {n}")
     required = True
     position = factory.Sequence(lambda n: n)
+
+
+class ChecklistAnswerFactory(factory.django.DjangoModelFactory):
+    """One reviewer's answer to one item, with the item's text and weight as they were asked."""
+
+    class Meta:
+        model = ChecklistAnswer
+
+    review = factory.SubFactory(ReviewFactory)
+    item = factory.SubFactory(ChecklistItemFactory)
+    item_text = factory.LazyAttribute(lambda a: a.item.text)
+    required = factory.LazyAttribute(lambda a: a.item.required)
+    position = factory.LazyAttribute(lambda a: a.item.position)
+    answer = ChecklistAnswerChoice.YES
+    note = ""
+
+
+class CommentThreadFactory(factory.django.DjangoModelFactory):
+    """A thread on the first paragraph of the revision's first section, anchored where it was written."""
+
+    class Meta:
+        model = CommentThread
+
+    revision = factory.SubFactory(RevisionFactory)
+    article = factory.LazyAttribute(lambda t: t.revision.article)
+    field = AnchorField.SECTION
+    index = 0
+    paragraph = 0
+    quote = "It is well known"
+    start = 0
+    end = factory.LazyAttribute(lambda t: len(t.quote))
+    anchor_revision = factory.LazyAttribute(lambda t: t.revision)
+    opened_by = factory.SubFactory(EditorFactory)
+
+
+class ThreadCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ThreadComment
+
+    thread = factory.SubFactory(CommentThreadFactory)
+    author = factory.LazyAttribute(lambda c: c.thread.opened_by)
+    body = "Which guideline says so?"
+
+
+class ChangeNoteFactory(factory.django.DjangoModelFactory):
+    """The note for readers on a revision of an approved article."""
+
+    class Meta:
+        model = ChangeNote
+
+    revision = factory.SubFactory(RevisionFactory)
+    article = factory.LazyAttribute(lambda n: n.revision.article)
+    text = "Updated the dose table to the 2025 guideline."
+
+
+class BylineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Byline
+
+    user = factory.SubFactory(AuthorFactory)
+    credentials = "MD, MPH"
