@@ -503,3 +503,13 @@ class ThreadInputSerializer(serializers.Serializer):
 
 class ReplyInputSerializer(serializers.Serializer):
     body = text_input(text.THREAD_COMMENT, default="", help_text="Required.")
+
+
+class RatingInputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(help_text="1 (poor) to 5 (excellent).")
+
+
+class RatingSerializer(serializers.Serializer):
+    review = serializers.IntegerField(source="review_id")
+    rating = serializers.IntegerField()
+    rated_at = serializers.DateTimeField()
