@@ -32,6 +32,7 @@ EDITOR_ADMIN_PERMISSIONS = {
         "threadcomment": ("view",),
         "editorialsettings": ("view", "change"),
         "reviewrating": ("view",),
+        "reviewround": ("view",),
     },
 }
 

@@ -4,6 +4,7 @@ stored with each review, and the comment threads (read-only: they change only th
 from django.contrib import admin
 
 from articles.admin import ArchiveModelAdmin, ImmutableAdminMixin
+from reviewboard.models import ReviewRound
 from reviewboard.review_models import (
     ChecklistAnswer,
     ChecklistItem,
@@ -102,4 +103,16 @@ class ReviewRatingAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
     list_display = ["review", "rating", "rated_by", "rated_at"]
     list_select_related = ["review__assignment__board_member__user", "rated_by"]
     readonly_fields = ("review", "rating", "rated_by", "rated_at")
+    fields = readonly_fields
+
+
+@admin.register(ReviewRound)
+class ReviewRoundAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
+    """Each submission's round: its number, revision, when it opened and closed, its outcome and the letter."""
+
+    list_display = ["article", "number", "revision", "opened_at", "closed_at", "outcome"]
+    list_filter = ["outcome"]
+    list_select_related = ["article", "revision"]
+    search_fields = ["article__slug"]
+    readonly_fields = ("article", "number", "revision", "opened_at", "closed_at", "outcome", "response_letter")
     fields = readonly_fields
