@@ -40,7 +40,7 @@ from reviewboard.notifications.models import (
     OutboxEvent,
 )
 from reviewboard.permissions import user_can_view_thread
-from reviewboard.review_models import CommentThread
+from reviewboard.review_models import ChecklistItem, CommentThread
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +185,10 @@ def notice_for(event: OutboxEvent) -> Notice | None:
                 ("Decline", _absolute(reverse("workspaces:board_decline", args=[pk]))),
             ]
             lines.append(f"Please answer the invitation; the review is due on {assignment.due_date.isoformat()}.")
+            items = ChecklistItem.objects.filter(specialty_id=article.specialty_id, active=True) if article else None
+            if items is not None and (count := items.count()):
+                required = items.filter(required=True).count()
+                lines.append(f"The review asks the {count}-item checklist of its specialty ({required} required).")
         elif event.kind == "assignment_cancelled" and not _invitation_was_sent(assignment):
             return None  # the reviewer never heard of it: nothing to take back
     if audience == "thread":

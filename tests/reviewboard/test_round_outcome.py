@@ -73,3 +73,14 @@ def test_a_reply_reaches_the_thread_writers_who_may_see_it(review, author, edito
 def test_the_new_kinds_can_be_chosen_in_the_preferences(client, author, kind):
     client.force_login(author)
     assert f'value="{kind}"' in client.get(reverse("notifications:preferences")).content.decode()
+
+
+def test_the_invitation_names_the_checklist_assigned(article, author, editor, board):
+    from tests import factories
+
+    factories.ChecklistItemFactory(specialty=article.specialty, required=True)
+    factories.ChecklistItemFactory(specialty=article.specialty, required=False)
+    services.article_submit(article=article, actor=author)
+    services.assignment_create(article=article, board_member=board[0], actor=editor)
+    notice = notice_for(OutboxEvent.objects.get(kind="reviewer_invited"))
+    assert "The review asks the 2-item checklist of its specialty (1 required)." in notice.lines
