@@ -41,6 +41,7 @@ class CommentedText:
     elsewhere: list[CommentThread]
     open_count: int
     total: int
+    open_threads: list[CommentThread] = field(default_factory=list)
 
 
 def _label(paragraph: Paragraph, revision: Revision) -> tuple[str, str]:
@@ -71,6 +72,8 @@ def commented_text(*, user: Person, article: Article, revision: Revision) -> Com
     for thread in threads:
         thread.can_resolve = user_can_resolve(user, thread, rights)  # type: ignore[attr-defined]  # for the template
         name_people(thread, names)
+        comments = list(thread.comments.all())
+        thread.last_author_id = comments[-1].author_id if comments else None  # type: ignore[attr-defined]
     by_key: dict[tuple, list[CommentThread]] = defaultdict(list)
     elsewhere = []
     for thread in threads:
@@ -94,6 +97,7 @@ def commented_text(*, user: Person, article: Article, revision: Revision) -> Com
         elsewhere=elsewhere,
         open_count=sum(1 for t in threads if t.is_open),
         total=len(threads),
+        open_threads=[t for t in threads if t.is_open],
     )
 
 

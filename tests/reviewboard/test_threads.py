@@ -241,9 +241,12 @@ def test_author_page_shows_threads_without_confidential_ones_and_the_author_repl
     assert "Reviewer seems unsure." not in html and "Confidential" not in html
     assert reverse("workspaces:thread_open", args=[review.slug]) not in html  # the author does not open threads
     reply = {"body": "Fixed in the next revision."}
+    assert "awaiting your reply" in html  # listed beside the actions until answered
     response = client.post(reverse("workspaces:thread_reply", args=[public.pk]), reply)
     assert response.status_code == 302
     assert public.comments.last().body == "Fixed in the next revision."
+    html = client.get(reverse("workspaces:author_article", args=[review.slug])).content.decode()
+    assert "· answered" in html and "awaiting your reply" not in html
 
 
 @pytest.mark.parametrize("who", ["author", "outsider"])
