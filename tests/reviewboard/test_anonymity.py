@@ -53,3 +53,19 @@ def test_the_setting_is_in_the_admin_for_editors(client, db):
     assert client.post(url, {"authors_see_reviewer_names": "on"}).status_code == 302
     settings_row.refresh_from_db()
     assert settings_row.authors_see_reviewer_names is True
+
+
+def test_the_authors_timeline_names_no_reviewer(client, review, author, named):  # noqa: F811
+    from reviewboard import services
+    from reviewboard.models import Decision
+
+    services.review_submit(
+        assignment=named[0].assignments.get(),
+        actor=named[0].user,
+        decision=Decision.REQUEST_CHANGES,
+        comments_to_author="Fix the dose.",
+    )
+    client.force_login(author)
+    html = client.get(reverse("workspaces:author_article", args=[review.slug])).content.decode()
+    assert "Ada Neuron" not in html
+    assert "by Reviewer 1" in html
