@@ -4,7 +4,7 @@ the workflow services there, and ``articles`` never imports ``reviewboard``."""
 from django.contrib import admin
 from django.db.models import Count
 
-from articles.models import Reference, Revision, Specialty
+from articles.models import Byline, ChangeNote, Reference, Revision, Specialty
 
 
 class ArchiveModelAdmin(admin.ModelAdmin):
@@ -31,7 +31,7 @@ class ImmutableAdminMixin:
 
 @admin.register(Specialty)
 class SpecialtyAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "article_count"]
+    list_display = ["name", "slug", "review_interval_days", "article_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -79,3 +79,30 @@ class ReferenceAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
     search_fields = ["title", "source", "authors", "doi", "pmid", "revision__article__slug"]
     readonly_fields = ("revision", "number", "kind", "title", "source", "year", "authors", "doi", "pmid", "url")
     fields = readonly_fields
+
+
+@admin.register(Byline)
+class BylineAdmin(admin.ModelAdmin):
+    """Authors' credentials as readers see them beside their names (authors edit their own in the workspace)."""
+
+    list_display = ["user", "credentials"]
+    search_fields = ["user__first_name", "user__last_name", "credentials"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(ChangeNote)
+class ChangeNoteAdmin(ArchiveModelAdmin):
+    """Notes for readers: written in the workspaces through the service, published at approval; read here."""
+
+    list_display = ["revision", "is_correction", "approved_at", "edited_by"]
+    list_filter = ["is_correction", ("approved_at", admin.DateFieldListFilter)]
+    list_select_related = ["revision", "edited_by"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from articles import text
-from articles.availability import CACHE_UNAVAILABLE
+from articles.availability import cache_unavailable
 from articles.followup_models import FollowUpQuestion
 from articles.forms import text_field
 from articles.models import Article
@@ -74,7 +74,9 @@ def followup_rate_exceeded(*, client: str) -> bool:
         except ValueError:  # the key expired between add and incr
             cache.add(key, 1, timeout=settings.FOLLOWUP_RATE_WINDOW)
             count = 1
-    except CACHE_UNAVAILABLE:
+    except Exception as error:
+        if not cache_unavailable(error):
+            raise
         logger.warning("follow-up rate limit store unreachable: question let through", exc_info=True)
         return False
     return count > settings.FOLLOWUP_RATE_LIMIT

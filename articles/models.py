@@ -328,4 +328,25 @@ class Byline(models.Model):
         return f"Byline of {self.user_id}"
 
 
+class LookupStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ReferenceLookup(models.Model):
+    """A DOI or PMID an author asked to look up; a Celery task fills in the reference or the reason it failed."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)  # "doi" or "pmid"
+    value = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=LookupStatus.choices, default=LookupStatus.PENDING)
+    reference = models.JSONField(default=dict, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.value} ({self.status})"
+
+
 from articles.followup_models import FollowUpQuestion, FollowUpStatus  # noqa: E402, F401  (its own module, one app)

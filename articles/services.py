@@ -14,10 +14,19 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from articles import text
-from articles.exceptions import ActionForbidden, InvalidTransition, ValidationFailed
-from articles.models import Article, ChangeNote, Reference, ReferenceKind, Revision, Specialty
-from articles.permissions import EDIT, access_article, user_can_create_article
+from articles import citation_import, text
+from articles.exceptions import ActionForbidden, FieldError, InvalidTransition, ValidationFailed
+from articles.models import (
+    Article,
+    ChangeNote,
+    LookupStatus,
+    Reference,
+    ReferenceKind,
+    ReferenceLookup,
+    Revision,
+    Specialty,
+)
+from articles.permissions import EDIT, access_article, user_can_create_article, user_is_editor
 
 REFERENCE_FIELDS = ("kind", "title", "source", "year", "authors", "doi", "pmid", "url", "volume", "issue", "pages")
 # What even a draft must hold: a title, and for each reference its kind and title.
@@ -320,3 +329,52 @@ def change_note_approve(*, revision: Revision, when: Any) -> ChangeNote:
         note.approved_at = when
         note.save(update_fields=["approved_at"])
     return note
+
+
+def article_review_interval_set(*, article: Article, actor: User, days: int | None) -> Article:
+    """Set the days between reviews of ``article`` (None: its specialty's, else the site's); editors only."""
+    if not user_is_editor(actor):
+        raise ActionForbidden("Editors set how often an article is reviewed.")
+    if days is not None and not 30 <= days <= 3650:
+        raise ValidationFailed([FieldError("review_interval_days", "Choose between 30 and 3,650 days.", "invalid")])
+    with transaction.atomic():
+        article = access_article(actor, purpose=EDIT, pk=article.pk, lock=True)
+        article.review_interval_days = days
+        article.save(update_fields=["review_interval_days", "updated_at"])
+    return article
+
+
+def reference_import(*, actor: User, pasted: str) -> tuple[dict[str, Any] | None, ReferenceLookup | None]:
+    """Return the reference a pasted BibTeX or RIS record holds, or queue the lookup of a pasted DOI or PMID.
+
+    Nothing is saved to an article: the author checks the fields and saves the draft as ever. Bad input raises
+    ValidationFailed on the field "reference_import".
+    """
+    if not user_can_create_article(actor):
+        raise ActionForbidden("Authors and editors import references.")
+    try:
+        found = citation_import.identify(pasted)
+        if found.kind in ("bibtex", "ris"):
+            return citation_import.parse(found), None
+    except citation_import.CitationImportError as error:
+        raise ValidationFailed([FieldError("reference_import", error.message, "invalid")]) from error
+    lookup = ReferenceLookup.objects.create(requested_by=actor, kind=found.kind, value=found.value)
+    from articles.tasks import reference_lookup  # the task calls back into this module
+
+    transaction.on_commit(lambda: reference_lookup.delay(lookup.pk))
+    return None, lookup
+
+
+def reference_lookup_run(*, lookup_id: int, fetch: Any = None) -> ReferenceLookup:
+    """Look up a queued DOI or PMID and store the reference found, or why none was (idempotent)."""
+    lookup = ReferenceLookup.objects.get(pk=lookup_id)
+    if lookup.status != LookupStatus.PENDING:
+        return lookup
+    try:
+        options = {"fetch": fetch} if fetch is not None else {}
+        lookup.reference = citation_import.look_up(lookup.kind, lookup.value, **options)
+        lookup.status = LookupStatus.DONE
+    except citation_import.CitationImportError as error:
+        lookup.status, lookup.message = LookupStatus.FAILED, error.message[:300]
+    lookup.save(update_fields=["reference", "status", "message"])
+    return lookup

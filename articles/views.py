@@ -2,10 +2,12 @@
 
 import logging
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +26,9 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView, TemplateView
 
 from articles import cache as reader_cache, preview, reader_http
+from articles.answers import reviewed_passages
 from articles.exceptions import ValidationFailed
+from articles.followup_models import FollowUpQuestion
 from articles.followups import FollowUpForm, client_address, followup_create, followup_rate_exceeded
 from articles.forms import add_field_errors
 from articles.models import Article, ArticleState, Revision
@@ -259,9 +263,27 @@ def _render_article(request, *, slug: str, audience: str) -> reader_http.Rendere
     )
 
 
-def _followup_sent(request, slug):
+ANSWER_SALT = "articles.follow-up.answer"
+ANSWER_MAX_AGE = 60 * 60
+
+
+def _followup_sent(request, slug, question=None):
     messages.success(request, "Thank you. Your question was sent to our editors.")
-    return redirect(reverse("articles:follow_up", args=[slug]) + "#follow-up")
+    address = reverse("articles:follow_up", args=[slug])
+    if question is not None:
+        # Only who sent the question holds this link to its instant answer.
+        address += "?" + urlencode({"answer": signing.dumps(question.pk, salt=ANSWER_SALT)})
+    return redirect(address + "#follow-up")
+
+
+def _answered_question(token: str | None) -> FollowUpQuestion | None:
+    if not token:
+        return None
+    try:
+        question_id = signing.loads(token, salt=ANSWER_SALT, max_age=ANSWER_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return FollowUpQuestion.objects.filter(pk=question_id).first()
 
 
 def _sent_from_elsewhere(request) -> bool:
@@ -298,17 +320,21 @@ def follow_up(request, slug):
             if followup_rate_exceeded(client=client_address(request)):
                 return render(request, "articles/follow_up_limited.html", {"article": revision.article}, status=429)
             try:
-                followup_create(
+                question = followup_create(
                     article=revision.article, question=form.cleaned_data["question"], email=form.cleaned_data["email"]
                 )
             except ValidationFailed as error:
                 add_field_errors(form, error)
             else:
-                return _followup_sent(request, slug)
+                return _followup_sent(request, slug, question)
         status = 400
     else:
         form = FollowUpForm()
     context = {"article": revision.article, "revision": revision, "follow_up_form": form}
+    answered = _answered_question(request.GET.get("answer")) if request.method != "POST" else None
+    if answered is not None:
+        context["answered"] = answered
+        context["passages"] = reviewed_passages(answered.question)
     response = render(request, "articles/follow_up.html", context, status=status)
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)

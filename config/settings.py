@@ -140,6 +140,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_PUBLISH_RETRY = False
+# One scheduler: beat sends the schedule only while it holds a lock in Redis (config.beat); a second stands by.
+CELERY_BEAT_SCHEDULER = "config.beat:LockedScheduler"
+BEAT_LOCK_SECONDS = env.float("BEAT_LOCK_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.relay", "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0)},
     "review-reminders": {"task": "reviewboard.review_reminders", "schedule": crontab(hour=7, minute=0)},

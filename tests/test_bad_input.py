@@ -404,3 +404,63 @@ def test_a_thread_comment_gets_one_verdict_on_every_surface(cast, article, body,
         return opened()
 
     assert_same_verdict(body, verdicts(body, {"web": through_web, "api": through_api}, setup))
+
+
+# What readers are shown: the note for readers of a new revision, and a board member's public profile (the web
+# forms; the services are the only other doors).
+
+
+@SETTINGS
+@given(note=any_text)
+@with_examples("note")
+def test_a_note_for_readers_gets_the_services_verdict(cast, article, note):
+    from articles import services as content
+    from articles.exceptions import ValidationFailed
+    from articles.models import ChangeNote
+
+    published = Article.objects.filter(pk=article.pk).first()
+    if published.approved_revision_id is None:
+        published = factories.publish(article)
+        services.article_revise(article=published, actor=cast["author"])
+        draft = content.revision_content(published.current_revision)
+        draft.title += " (updated)"
+        content.revision_create(article=published, actor=cast["author"], content=draft)
+        published.refresh_from_db()
+
+    def through_web(text):
+        ok(web(cast["author"]).post(f"/author/articles/{published.slug}/reader-note/", {"text": text}))
+        # The service writes the note's row only once the text is accepted.
+        return ChangeNote.objects.filter(revision=published.current_revision).exists()
+
+    def through_service(text):
+        try:
+            content.change_note_write(article=published, actor=cast["author"], text_for_readers=text)
+        except ValidationFailed:
+            return False
+        return True
+
+    assert_same_verdict(note, verdicts(note, {"web": through_web, "api": through_service}))
+
+
+@SETTINGS
+@given(field=st.sampled_from(["affiliation", "biography", "disclosure"]), value=any_text)
+@with_examples("value", field="disclosure")
+def test_a_public_profile_field_gets_the_services_verdict(cast, field, value):
+    from articles.exceptions import ValidationFailed
+    from reviewboard.services_profiles import board_profile_update
+
+    member = cast["board"][0]
+
+    def through_web(text):
+        response = web(member.user).post("/review/profile/", {field: text})
+        ok(response)
+        return response.status_code == 302  # saved; 400 shows the errors beside the fields
+
+    def through_service(text):
+        try:
+            board_profile_update(member=member, actor=member.user, **{field: text})
+        except ValidationFailed:
+            return False
+        return True
+
+    assert_same_verdict(value, verdicts(value, {"web": through_web, "api": through_service}))

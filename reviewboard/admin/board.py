@@ -29,7 +29,22 @@ class BoardMemberAdmin(admin.ModelAdmin):
     list_filter = ["active", "specialties"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "credentials"]
     filter_horizontal = ["specialties"]
-    fields = ["user", "credentials", "specialties", "capacity", "active"]
+    fields = [
+        "user",
+        "credentials",
+        "specialties",
+        "capacity",
+        "active",
+        "slug",
+        "affiliation",
+        "orcid",
+        "biography",
+        "disclosure",
+        "verified_at",
+        "verified_by",
+    ]
+    # The member writes the profile in the workspace; editors record verification there (services_profiles).
+    readonly_fields = ["verified_at", "verified_by"]
 
     def get_queryset(self, request):
         return (

@@ -10,6 +10,8 @@ from reviewboard.notifications.models import Message, OutboxEvent
 from reviewboard.notifications.outbox import KINDS
 from reviewboard.permissions import user_can_retry_notifications
 
+CHANGE_LIST_TEMPLATE = "admin/reviewboard/outbox_change_list.html"
+
 
 class KindFilter(admin.SimpleListFilter):
     """The kinds of event the outbox knows (``KINDS``), not a scan of the table for its distinct values."""
@@ -65,6 +67,7 @@ class RetryMixin:
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(RetryMixin, ImmutableAdminMixin, ArchiveModelAdmin):
+    change_list_template = CHANGE_LIST_TEMPLATE
     list_display = ["created_at", "kind", "status", "attempts", "next_attempt_at", "sent_at", "short_error"]
     list_filter = ["status", KindFilter, ("created_at", admin.DateFieldListFilter)]
     search_fields = ["kind", "last_error"]
@@ -86,7 +89,8 @@ class OutboxEventAdmin(RetryMixin, ImmutableAdminMixin, ArchiveModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(RetryMixin, ImmutableAdminMixin, ArchiveModelAdmin):
-    list_display = ["created_at", "channel", "recipient", "event_kind", "subject", "attempts", "sent_at", "failed_at"]
+    change_list_template = CHANGE_LIST_TEMPLATE
+    list_display = ["subject", "recipient", "channel", "event_kind", "delivery", "attempts", "sent_at"]
     list_filter = ["channel", MessageStateFilter, MessageKindFilter, "digest"]
     list_select_related = ["recipient", "event"]
     search_fields = ["subject", "recipient__username", "recipient__email"]
@@ -100,6 +104,14 @@ class MessageAdmin(RetryMixin, ImmutableAdminMixin, ArchiveModelAdmin):
     @admin.display(description="kind", ordering="event__kind")
     def event_kind(self, obj):
         return obj.event.kind
+
+    @admin.display(description="delivery", ordering="-sent_at")
+    def delivery(self, obj):
+        if obj.sent_at:
+            return "sent"
+        if obj.failed_at:
+            return "failed"
+        return "digest" if obj.digest else "waiting"
 
     @admin.action(description="Retry now (their events)", permissions=["retry"])
     def retry_now(self, request, queryset: QuerySet[Message]):

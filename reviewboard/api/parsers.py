@@ -34,6 +34,10 @@ def _too_deep(value, limit: int) -> bool:
     return False
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")  # NaN and Infinity, as DRF's strict JSON
+
+
 class BoundedJSONParser(JSONParser):
     """JSON bodies up to ``body_limit()`` bytes and MAX_JSON_DEPTH levels of nesting."""
 
@@ -48,7 +52,7 @@ class BoundedJSONParser(JSONParser):
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            data = json.loads(raw.decode(encoding))
+            data = json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
         except RecursionError:
             raise exceptions.ParseError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep.") from None
         except ValueError as error:

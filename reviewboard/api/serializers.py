@@ -11,7 +11,7 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 from articles import text
 from articles.models import Article, ArticleState, Reference, ReferenceKind, Revision, Specialty
 from articles.people import person_name
-from articles.rendering import render_markdown
+from articles.rendering import render_body
 from articles.services import RevisionContent
 from reviewboard.actions import available_actions
 from reviewboard.models import AssignmentStatus, BoardMember, Decision, Review, ReviewAssignment
@@ -72,16 +72,22 @@ class SpecialtySerializer(serializers.ModelSerializer):
 class ReferenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Reference
-        fields = ["number", "kind", "title", "source", "year", "authors", "doi", "pmid", "url"]
+        fields = [
+            "number", "kind", "title", "source", "year", "authors", "volume", "issue", "pages", "doi", "pmid", "url"
+        ]  # fmt: skip
 
 
 class SectionSerializer(serializers.Serializer):
     heading = serializers.CharField()
+    level = serializers.SerializerMethodField(help_text="1: a section; 2: a sub-section of the section before it.")
     markdown = serializers.CharField(source="body")
     html = serializers.SerializerMethodField()
 
+    def get_level(self, section: dict) -> int:
+        return section.get("level", 1)
+
     def get_html(self, section: dict) -> str:
-        return render_markdown(section.get("body", ""))
+        return render_body(section.get("body", ""))
 
 
 class ReviewerSerializer(serializers.Serializer):
@@ -146,6 +152,7 @@ class PublishedArticleDetailSerializer(serializers.Serializer):
     references = ReferenceSerializer(many=True)
     reviewers = ReviewerSerializer(many=True)
     approved_at = serializers.DateTimeField(source="article.approved_at")
+    next_review_due = serializers.DateTimeField(source="article.review_due_at")
     url = serializers.SerializerMethodField()
 
     def get_url(self, revision: Revision) -> str:
@@ -162,6 +169,7 @@ class PublishedArticleQuerySerializer(serializers.Serializer):
 
 class SectionInputSerializer(serializers.Serializer):
     heading = text_input(text.SECTION_HEADING)
+    level = serializers.IntegerField(required=False, default=1, help_text="1: a section; 2: a sub-section.")
     body = text_input(text.SECTION_BODY, help_text="Markdown; cite references as [1] or [2, 3].")
 
 
@@ -171,6 +179,9 @@ class ReferenceInputSerializer(serializers.Serializer):
     source = text_input(text.REFERENCE_SOURCE, help_text="Journal or issuing body.")  # type: ignore[assignment]
     year = serializers.IntegerField(required=False, allow_null=True, help_text="Four digits.")
     authors = text_input(text.REFERENCE_AUTHORS)
+    volume = text_input(text.REFERENCE_VOLUME)
+    issue = text_input(text.REFERENCE_ISSUE)
+    pages = text_input(text.REFERENCE_PAGES)
     doi = text_input(text.REFERENCE_DOI, help_text="For example 10.1212/WNL.0000000000001234.")
     pmid = text_input(text.REFERENCE_PMID, help_text="Digits only.")
     url = text_input(text.REFERENCE_URL, help_text="https:// or http://")

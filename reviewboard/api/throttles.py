@@ -9,7 +9,7 @@ import logging
 
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from articles.availability import CACHE_UNAVAILABLE
+from articles.availability import cache_unavailable
 from articles.followups import client_address
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,9 @@ class _ClientAddressThrottle:
     def allow_request(self, request, view):
         try:
             return super().allow_request(request, view)
-        except CACHE_UNAVAILABLE:
+        except Exception as error:
+            if not cache_unavailable(error):
+                raise
             # Fail open: an outage of the counter's store must not take the API down with it.
             logger.warning("API throttle store unreachable: request let through unthrottled", exc_info=True)
             return True

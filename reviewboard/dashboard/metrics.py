@@ -9,6 +9,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -64,6 +65,11 @@ class DashboardFilters:
     specialty_id: int | None = None
     editor_id: int | None = None
     today: date = field(default_factory=timezone.localdate)
+
+    @cached_property
+    def review_overdue(self) -> Q:
+        """The condition on articles past their next review date, read once for the whole dashboard."""
+        return review_overdue_condition()
 
     @classmethod
     def last_days(cls, days: int, **kwargs) -> "DashboardFilters":
@@ -233,7 +239,7 @@ def state_summary(filters: DashboardFilters) -> StateSummary:
     The questions are the whole intake queue (what /editor/intake/ lists), whatever the filters:
     the queue is not split by specialty or editor. One query, the count folded into the states'.
     """
-    overdue = review_overdue_condition()
+    overdue = filters.review_overdue
     waiting = (
         FollowUpQuestion.objects.filter(status=FollowUpStatus.OPEN).order_by().values("status").annotate(n=Count("pk"))
     )
@@ -494,7 +500,7 @@ def due_for_rereview(filters: DashboardFilters, *, limit: int | None = 50) -> Qu
     """Return approved articles past their next review date (approval plus review interval), oldest first."""
     rows = (
         _articles(filters)
-        .filter(review_overdue_condition(), state=ArticleState.APPROVED)
+        .filter(filters.review_overdue, state=ArticleState.APPROVED)
         .select_related("approved_revision", "specialty")
         .order_by("approved_at", "pk")
     )

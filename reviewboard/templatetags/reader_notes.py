@@ -3,7 +3,7 @@
 from django import template
 
 from articles.selectors import pending_change_note
-from reviewboard.workspaces.people_forms import ReaderNoteForm
+from reviewboard.workspaces.people_forms import ReaderNoteForm, ReviewIntervalForm
 
 register = template.Library()
 
@@ -19,4 +19,16 @@ def reader_note_panel(context, article):
         "form": ReaderNoteForm(initial=initial),
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("workspaces/_review_interval.html")
+def review_interval_panel(article):
+    """Render the editors' form for how often ``article`` is reviewed, with its next review date."""
+    return {
+        "article": article,
+        "form": ReviewIntervalForm(initial={"review_interval_days": article.review_interval_days}),
+        "interval": article.review_interval(),
+        "due": article.review_due_at,
+        "overdue": article.is_review_overdue(),
     }

@@ -46,3 +46,12 @@ class BylineForm(forms.Form):
 
 class VerifyForm(forms.Form):
     member = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReviewIntervalForm(forms.Form):
+    review_interval_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Review this article every (days)",
+        help_text="Empty: its specialty's interval, else the site's (REREVIEW_AFTER_DAYS).",
+    )

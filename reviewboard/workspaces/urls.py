@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from reviewboard.workspaces.views import accounts, actions, author, board, editor, people, threads
+from reviewboard.workspaces.views import accounts, actions, author, board, editor, people, references, threads
 
 app_name = "workspaces"
 
@@ -47,6 +47,8 @@ author_patterns = [
     path("author/articles/<slug:slug>/diff/", author.article_diff, name="author_diff"),
     path("author/articles/<slug:slug>/reader-note/", people.reader_note, name="author_reader_note"),
     path("author/byline/", people.author_byline, name="author_byline"),
+    path("author/references/import/", references.reference_import_start, name="author_reference_import"),
+    path("author/references/import/<int:lookup_id>/", references.reference_lookup, name="author_reference_lookup"),
 ]
 
 board_patterns = [
@@ -63,6 +65,7 @@ editor_patterns = [
     path("editor/board/", people.board_verification, name="editor_board"),
     path("editor/articles/<slug:slug>/", editor.article_detail, name="editor_article"),
     path("editor/articles/<slug:slug>/assign/", editor.assign, name="editor_assign"),
+    path("editor/articles/<slug:slug>/review-interval/", people.review_interval, name="editor_review_interval"),
     path("editor/articles/<slug:slug>/auto-assign/", editor.auto_assign, name="editor_auto_assign"),
     path(
         "editor/articles/<slug:slug>/assignments/<int:assignment_id>/cancel/",

@@ -63,7 +63,8 @@ def test_follow_up_page_shows_the_form_with_csrf_and_is_never_cached(client, pub
 def test_reader_sends_a_question_and_sees_a_thank_you(client, published):
     response = client.post(follow_up_url(published), {"question": QUESTION, "email": "reader@example.org"}, follow=True)
 
-    assert response.redirect_chain[-1][0] == f"/articles/{published.slug}/follow-up/#follow-up"
+    assert response.redirect_chain[-1][0].startswith(f"/articles/{published.slug}/follow-up/?answer=")
+    assert response.redirect_chain[-1][0].endswith("#follow-up")
     assert "Your question was sent to our editors." in response.content.decode()
     question = FollowUpQuestion.objects.get()
     assert (question.article, question.question, question.email, question.status) == (
@@ -190,3 +191,32 @@ def test_follow_up_page_of_an_unpublished_article_is_not_found(client, article):
 
 def test_the_follow_up_address_takes_no_other_method(client, published):
     assert client.put(follow_up_url(published)).status_code == 405
+
+
+def test_the_question_is_answered_at_once_from_approved_text_only(client, published, author):
+    from articles import services as content
+    from reviewboard import services
+
+    assert "well known" in published.approved_revision.sections[0]["body"]
+    services.article_revise(article=published, actor=author)
+    published.refresh_from_db()
+    draft = content.revision_content(published.current_revision)
+    draft.sections[0]["body"] = "Myoclonus drafts mention zanzibarine [1]."
+    content.revision_create(article=published, actor=author, content=draft)
+    response = client.post(follow_up_url(published), {"question": "Is it known to involve zanzibarine?"}, follow=True)
+    html = response.content.decode()
+
+    assert "From our reviewed articles" in html
+    assert "Excerpts from articles reviewed by our Medical Advisory Board" in html
+    assert "our editors have your question" in html
+    assert "It is well <mark>known</mark>" in html
+    assert "zanzibarine</mark>" not in html.lower().split("from our reviewed articles")[1].split("</section>")[0]
+    assert FollowUpQuestion.objects.count() == 1
+
+
+def test_an_answer_link_is_only_good_with_its_signature(client, published):
+    client.post(follow_up_url(published), {"question": QUESTION})
+
+    html = client.get(follow_up_url(published), {"answer": "1:forged"}).content.decode()
+
+    assert "From our reviewed articles" not in html

@@ -227,3 +227,27 @@ def test_the_editor_fits_a_phone(live_server, new_page, login, author, draft, sc
     open_editor(page, live_server, draft)
     assert page.evaluate("document.scrollingElement.scrollWidth - innerWidth") == 0
     screenshot(page, "editor-phone")
+
+
+def test_a_pasted_bibtex_record_fills_a_new_reference_and_garbage_is_told_beside_the_box(
+    live_server, new_page, login, author, draft
+):
+    page = login(new_page(), author)
+    open_editor(page, live_server, draft)
+    box = page.get_by_label("Or paste a DOI, a PMID, or a BibTeX or RIS record")
+
+    box.fill("no reference here")
+    page.get_by_role("button", name="Fill a reference").click()
+    expect(page.locator("#reference-import-message")).to_contain_text("This is not a DOI")
+
+    box.fill(
+        "@article{c2004, author = {Caviness, John N. and Brown, Peter}, title = {Myoclonus: current concepts},"
+        " journal = {Lancet Neurol}, year = {2004}, volume = {3}, number = {10}, pages = {598--607}}"
+    )
+    page.get_by_role("button", name="Fill a reference").click()
+
+    expect(page.locator("#reference-import-message")).to_have_text("Reference filled in: check it, then save.")
+    expect(page.locator("#id_references-2-title")).to_have_value("Myoclonus: current concepts")
+    expect(page.locator("#id_references-2-authors")).to_have_value("Caviness JN, Brown P")
+    expect(page.locator("#id_references-2-pages")).to_have_value("598-607")
+    expect(page.locator("#id_references-2-kind")).to_have_value("research")

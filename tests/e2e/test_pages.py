@@ -241,6 +241,23 @@ def test_the_admins_revision_diff(live_server, new_page, login, screenshot, site
     assert problems == {}
 
 
+def test_the_admins_outbox_pages(live_server, new_page, login, screenshot, site):
+    admin = factories.UserFactory(
+        username="root", first_name="Ann", last_name="Admin", is_staff=True, is_superuser=True
+    )
+    page = login(new_page(), admin)
+    problems = visit_all(
+        page,
+        live_server,
+        screenshot,
+        [
+            ("admin-outbox-events", "/admin/reviewboard/outboxevent/"),
+            ("admin-outbox-messages", "/admin/reviewboard/message/?channel__exact=email"),
+        ],
+    )
+    assert problems == {}
+
+
 def test_the_frame_names_the_person_and_offers_each_role_its_pages(live_server, new_page, login, site):
     factories.MessageFactory(recipient=site["editor"])
     factories.MessageFactory(recipient=site["editor"])
@@ -503,16 +520,29 @@ def test_the_audience_switch_keeps_the_readers_place_and_switches_the_passages(l
     expect(professional).to_be_visible()  # remembered by the server too
 
 
-def test_a_question_is_asked_from_the_article_page(live_server, new_page, trust):
+def test_a_question_is_asked_from_the_article_page_and_answered_from_reviewed_text(
+    live_server, new_page, trust, screenshot
+):
     from articles.followup_models import FollowUpQuestion
 
     page = new_page()
     page.goto(f"{live_server.url}/articles/{trust['article'].slug}/")
-    page.get_by_label("Your question").fill("Can levetiracetam cause tiredness?")
+    page.get_by_label("Your question").fill("Is levetiracetam used for the treatment of myoclonus?")
     page.get_by_role("button", name="Send question").click()
 
     expect(page.get_by_text("Thank you. Your question was sent to our editors.")).to_be_visible()
-    assert FollowUpQuestion.objects.get().question == "Can levetiracetam cause tiredness?"
+    assert FollowUpQuestion.objects.get().question == "Is levetiracetam used for the treatment of myoclonus?"
+    answer = page.locator(".instant-answer")
+    expect(answer.get_by_role("heading", name="From our reviewed articles")).to_be_visible()
+    expect(answer.locator("mark").first).to_be_visible()
+    expect(answer.locator(".passage__meta").first).to_contain_text("Reviewed")
+    problems = {}
+    for width, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        screenshot(page, f"page-instant-answer-{width}")
+        if found := serious_violations(page):
+            problems[width] = found
+    assert problems == {}
 
 
 def test_the_preview_of_an_unapproved_revision_says_it_is_pending_review(live_server, new_page, login, site):

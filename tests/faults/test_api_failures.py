@@ -89,3 +89,8 @@ def test_pages_outside_the_api_keep_their_html_errors(db):
     response = Client(raise_request_exception=False).get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_nan_is_not_json(author_client):
+    response = author_client.post(DRAFTS, '{"title": NaN}', content_type="application/json")
+    assert "JSON parse error" in _error_shape(response, 400)["detail"]

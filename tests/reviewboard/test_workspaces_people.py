@@ -101,3 +101,53 @@ def test_author_sets_byline(client, author):
     client.post("/author/byline/", {"credentials": "MD, MPH"})
 
     assert author.byline.credentials == "MD, MPH"
+
+
+def test_editor_sets_the_review_interval_and_readers_see_the_new_due_date(client, article, editor, author, board):
+    import datetime
+
+    from django.utils import timezone
+
+    published = publish(article, reviewers=board[:2], when=timezone.now() - datetime.timedelta(days=100))
+    client.force_login(author)
+    refused = client.post(f"/editor/articles/{published.slug}/review-interval/", {"review_interval_days": "60"})
+    client.force_login(editor)
+
+    client.post(f"/editor/articles/{published.slug}/review-interval/", {"review_interval_days": "60"})
+    page = client.get(f"/editor/articles/{published.slug}/").content.decode()
+    client.logout()
+    reader = client.get(published.get_absolute_url()).content.decode()
+
+    assert refused.status_code == 403
+    published.refresh_from_db()
+    assert published.review_interval_days == 60
+    assert "Overdue for review" in page
+    assert "Overdue for review" in reader
+
+
+def test_editor_fills_a_reference_from_pasted_bibtex_and_refuses_garbage(client, author):
+    client.force_login(author)
+
+    done = client.post(
+        "/author/references/import/", {"pasted": "@article{x, title={Tremor}, journal={Neurology}, year={2021}}"}
+    )
+    bad = client.post("/author/references/import/", {"pasted": "not a reference"})
+
+    assert done.json() == {
+        "status": "done",
+        "reference": {"kind": "research", "title": "Tremor", "source": "Neurology", "year": 2021},
+    }
+    assert bad.status_code == 400 and "not a DOI" in bad.json()["message"]
+
+
+def test_a_lookup_is_answered_only_to_who_asked(client, author):
+    from articles.models import ReferenceLookup
+    from tests import factories
+
+    lookup = ReferenceLookup.objects.create(
+        requested_by=author, kind="doi", value="10.1/x", status="done", reference={"title": "T"}
+    )
+    client.force_login(factories.AuthorFactory())
+    assert client.get(f"/author/references/import/{lookup.pk}/").status_code == 404
+    client.force_login(author)
+    assert client.get(f"/author/references/import/{lookup.pk}/").json()["reference"] == {"title": "T"}

@@ -227,3 +227,35 @@ def test_every_door_shows_the_approved_text_while_a_revision_waits(client, twice
         assert "Zanzibarine cures" not in body, door
         assert "Zanzibarine added" not in body, door
         assert twice_approved.approved_revision.title in body or door in ("search", "api search", "sitemap"), door
+
+
+def test_public_api_gives_levels_citation_fields_and_next_review(client, article, board):
+    from articles.models import Reference
+
+    revision = article.current_revision
+    draft = content.revision_content(revision)
+    draft.sections.append({"heading": "Sub", "body": "More [1].", "level": 2})
+    draft.references[0].update(volume="3", issue="10", pages="598-607")
+    content.revision_create(article=article, actor=article.authors.get(), content=draft)
+    published = publish(article, reviewers=board[:2])
+
+    data = client.get(f"/api/v1/articles/{published.slug}/").json()
+
+    assert [section["level"] for section in data["sections"]][-1] == 2
+    assert data["references"][0]["pages"] == "598-607"
+    assert data["next_review_due"]
+    assert Reference.objects.filter(revision=published.approved_revision, volume="3").exists()
+
+
+def test_sitemap_lists_the_board_its_active_members_and_corrections(client, board, settings):
+    if "django.contrib.sitemaps" not in settings.INSTALLED_APPS:
+        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django.contrib.sitemaps"]
+    board[2].active = False
+    board[2].save()
+
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert "<loc>http://testserver/board/</loc>" in xml
+    assert "<loc>http://testserver/corrections/</loc>" in xml
+    assert f"<loc>http://testserver/board/{board[0].slug}/</loc>" in xml
+    assert f"/board/{board[2].slug}/" not in xml

@@ -12,12 +12,18 @@ from articles.exceptions import ValidationFailed
 from articles.forms import add_field_errors
 from articles.models import Byline
 from articles.permissions import EDIT, access_article
-from articles.services import change_note_write
+from articles.services import article_review_interval_set, change_note_write
 from reviewboard.models import BoardMember
 from reviewboard.permissions import board_member_of
 from reviewboard.selectors import public_board
 from reviewboard.services_profiles import board_member_verify, board_profile_update, byline_update
-from reviewboard.workspaces.people_forms import BoardProfileForm, BylineForm, ReaderNoteForm, VerifyForm
+from reviewboard.workspaces.people_forms import (
+    BoardProfileForm,
+    BylineForm,
+    ReaderNoteForm,
+    ReviewIntervalForm,
+    VerifyForm,
+)
 from reviewboard.workspaces.views.guards import (
     author_required,
     board_member_required,
@@ -105,3 +111,22 @@ def board_verification(request):
             )
         return redirect("workspaces:editor_board")
     return render(request, "workspaces/editor/board.html", {"members": public_board()})
+
+
+@require_POST
+@editor_required
+def review_interval(request, slug):
+    """Set how often the article is reviewed (editors)."""
+    article = access_article(request.user, purpose=EDIT, slug=slug)
+    form = ReviewIntervalForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            article_review_interval_set,
+            "The review interval is saved.",
+            article=article,
+            days=form.cleaned_data["review_interval_days"],
+        )
+    else:
+        messages.error(request, "Give the interval as a number of days.")
+    return redirect("workspaces:editor_article", article.slug)
