@@ -101,8 +101,10 @@ def find_passage(
     """
     if field == AnchorField.SECTION:
         headings = [section.get("heading", "") for section in revision.sections or []]
-        if heading in headings:
-            index = headings.index(heading)
+        same_place = 0 <= index < len(headings) and headings[index] == heading
+        if not same_place and heading in headings:
+            # Moved: the nearest section with the heading (two sections may share one).
+            index = min((i for i, h in enumerate(headings) if h == heading), key=lambda i: abs(i - index))
     for paragraph in field_paragraphs(revision, field, index):
         if whole_paragraph and paragraph.text == quote:
             return Anchor(index, paragraph.number, 0)

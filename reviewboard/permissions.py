@@ -135,7 +135,7 @@ def _assignments(*, lock: bool) -> QuerySet[ReviewAssignment]:
     if lock:
         # No joins, for the reason ``articles.permissions._articles`` gives.
         return ReviewAssignment.objects.select_for_update()
-    return ReviewAssignment.objects.select_related("revision__article", "board_member__user", "review_round")
+    return ReviewAssignment.objects.select_related("revision__article__specialty", "board_member__user", "review_round")
 
 
 def access_assignment(

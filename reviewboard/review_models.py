@@ -135,3 +135,37 @@ class ChecklistAnswer(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.item_text}: {self.get_answer_display()}"
+
+
+class EditorialSettings(models.Model):
+    """Settings the editors manage for the whole review process: one row."""
+
+    authors_see_reviewer_names = models.BooleanField(
+        default=False,
+        help_text=(
+            "Whether authors see the names of the board members who review their articles, on the feedback and "
+            "in the comment threads. The public “Reviewed by” list on approved pages is not affected."
+        ),
+    )
+
+    class Meta:
+        verbose_name = "editorial settings"
+        verbose_name_plural = "editorial settings"
+
+    def __str__(self) -> str:
+        return "Editorial settings"
+
+
+class ReviewRating(models.Model):
+    """An editor's rating of one review, 1 to 5: seen by editors only."""
+
+    review = models.OneToOneField("reviewboard.Review", on_delete=models.CASCADE, related_name="rating")
+    rating = models.PositiveSmallIntegerField()
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5")]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for review {self.review_id}"

@@ -30,6 +30,9 @@ EDITOR_ADMIN_PERMISSIONS = {
         "checklistanswer": ("view",),
         "commentthread": ("view",),
         "threadcomment": ("view",),
+        "editorialsettings": ("view", "change"),
+        "reviewrating": ("view",),
+        "reviewround": ("view",),
     },
 }
 

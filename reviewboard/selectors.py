@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from articles.models import Article, ArticleState, Revision, Specialty
+from articles.people import person_name
 from reviewboard.models import (
     OPEN_STATUSES,
     AssignmentStatus,
@@ -20,7 +21,7 @@ from reviewboard.models import (
 from reviewboard.notifications.models import Channel, EventStatus, Message, OutboxEvent
 from reviewboard.permissions import Person, ThreadRights, thread_rights
 from reviewboard.policy import round_member_ids
-from reviewboard.review_models import ChecklistAnswer, ChecklistItem, CommentThread, ThreadComment
+from reviewboard.review_models import ChecklistAnswer, ChecklistItem, CommentThread, EditorialSettings, ThreadComment
 
 
 @dataclass
@@ -183,8 +184,13 @@ def author_feedback(*, article: Article) -> QuerySet[Review]:
             "created_at",
             "assignment__revision__number",
             "assignment__review_round__number",
+            # Named to the authors only where the editors allow it (``names_shown_to``).
+            "assignment__board_member__credentials",
+            "assignment__board_member__user__first_name",
+            "assignment__board_member__user__last_name",
+            "assignment__board_member__user__email",
         )
-        .select_related("assignment__revision", "assignment__review_round")
+        .select_related("assignment__revision", "assignment__review_round", "assignment__board_member__user")
         .order_by("-created_at", "-pk")
     )
 
@@ -292,6 +298,8 @@ def checklist_comparison(*, article: Article) -> list[ChecklistComparison]:
 
 def reviewed_before(*, assignment: ReviewAssignment) -> ReviewAssignment | None:
     """Return the member's completed review of the same article in the latest earlier round, if any."""
+    if assignment.review_round.number == 1:
+        return None  # the first round has none before it
     return (
         ReviewAssignment.objects.filter(
             board_member_id=assignment.board_member_id,
@@ -310,6 +318,23 @@ def article_rounds(*, article: Article) -> QuerySet[ReviewRound]:
     return article.review_rounds.select_related("revision").order_by("-number")
 
 
+def round_reviews_for_reviewer(*, assignment: ReviewAssignment) -> list[Review]:
+    """Return the other reviews of the assignment's round once the round has ended: never the confidential comments.
+
+    Only a reviewer who completed a review in the round reads them, and only after its outcome is known.
+    """
+    review_round = assignment.review_round
+    if review_round.is_open or assignment.status != AssignmentStatus.COMPLETED:
+        return []
+    return list(
+        Review.objects.filter(assignment__review_round=review_round, assignment__status=AssignmentStatus.COMPLETED)
+        .exclude(assignment=assignment)
+        .defer("confidential_comments")
+        .select_related("assignment__board_member__user")
+        .order_by("created_at", "pk")
+    )
+
+
 def public_board() -> QuerySet[BoardMember]:
     """Return the active board members readers see, by name, with their specialties and verifying editor."""
     return (
@@ -318,3 +343,48 @@ def public_board() -> QuerySet[BoardMember]:
         .prefetch_related(Prefetch("specialties", queryset=Specialty.objects.order_by("name")))
         .order_by("user__last_name", "user__first_name", "pk")
     )
+
+
+def editorial_settings() -> EditorialSettings:
+    """Return the editors' settings (the one row, created with the defaults when missing)."""
+    return EditorialSettings.objects.get_or_create(pk=1)[0]
+
+
+def names_shown_to(*, user: Person, article: Article, rights: ThreadRights | None = None) -> dict[int, str] | None:
+    """Return the names to show ``user`` instead of reviewers' own, by user id; None where real names are shown.
+
+    Authors see "Reviewer 1", "Reviewer 2" (in the order they were invited) unless the editors let them
+    see reviewers' names (``EditorialSettings.authors_see_reviewer_names``). Editors and the board see names.
+    """
+    rights = rights or thread_rights(user, article)
+    if not rights.view or rights.confidential:
+        return None  # editors and the board see names; the authors are the ones who see threads but no confidential
+    if editorial_settings().authors_see_reviewer_names:
+        return None
+    reviewers = (
+        ReviewAssignment.objects.filter(revision__article=article)
+        .order_by("created_at", "pk")
+        .values_list("board_member__user_id", flat=True)
+    )
+    pseudonyms: dict[int, str] = {}
+    for user_id in reviewers:
+        if user_id != user.pk:
+            pseudonyms.setdefault(user_id, f"Reviewer {len(pseudonyms) + 1}")
+    return pseudonyms
+
+
+def shown_name(person: User | None, names: dict[int, str] | None) -> str:
+    """Return how ``person`` is named to someone given ``names`` (from ``names_shown_to``)."""
+    if person is None:
+        return ""
+    if names is not None and person.pk in names:
+        return names[person.pk]
+    return person_name(person)
+
+
+def name_people(thread: CommentThread, names: dict[int, str] | None) -> None:
+    """Set ``shown_name`` on the thread's comments and its opener and resolver, as the viewer may see them."""
+    thread.opener_name = shown_name(thread.opened_by, names)  # type: ignore[attr-defined]
+    thread.resolver_name = shown_name(thread.resolved_by, names)  # type: ignore[attr-defined]
+    for comment in thread.comments.all():
+        comment.shown_name = shown_name(comment.author, names)  # type: ignore[attr-defined]

@@ -45,7 +45,7 @@ from reviewboard.permissions import (
     user_is_editor,
 )
 from reviewboard.policy import approval_outcome, reviewers_still_needed
-from reviewboard.review_models import ChecklistAnswer, ChecklistAnswerChoice, ChecklistItem
+from reviewboard.review_models import ChecklistAnswer, ChecklistAnswerChoice, ChecklistItem, ReviewRating
 from reviewboard.selectors import checklist_items, open_round, reviewer_suggestions
 from reviewboard.services_threads import threads_reanchor
 
@@ -164,6 +164,8 @@ def _end_round(*, article: Article, outcome: str, actor: User) -> None:
         return
     review_round.close(outcome=outcome)
     review_round.save(update_fields=["closed_at", "outcome"])
+    # Its reviewers learn the outcome, and may then read one another's comments to the authors.
+    events.publish("round_closed", article_id=article.pk, actor_id=actor.pk, round_id=review_round.pk, outcome=outcome)
     for assignment in review_round.assignments.open().select_related("revision").select_for_update(of=("self",)):
         _cancel(assignment, actor=actor, reason=ROUND_END_NOTES[outcome])
 
@@ -623,3 +625,21 @@ def review_submit(
                     when=timezone.now(),
                 )
     return review
+
+
+def review_rate(*, review: Review, actor: User, rating: object) -> ReviewRating:
+    """Rate a review from 1 to 5 (editors only; seen by editors only); rating again replaces the rating."""
+    if not user_is_editor(actor):
+        raise ActionForbidden("Only editors rate reviews.")
+    try:
+        value = int(str(rating))
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 5:
+        raise ValidationFailed.one("rating", "Rate the review from 1 (poor) to 5 (excellent).", "invalid")
+    with transaction.atomic():
+        review = Review.objects.select_related("assignment").get(pk=review.pk)
+        result, _ = ReviewRating.objects.update_or_create(
+            review=review, defaults={"rating": value, "rated_by": actor, "rated_at": timezone.now()}
+        )
+    return result

@@ -370,6 +370,42 @@ def test_a_follow_up_question_gets_the_services_verdict(cast, article, settings,
     assert_same_verdict(question, verdicts(question, {"web": through_web, "api": through_service}))
 
 
+# A comment on the text (web: a paragraph's form on the review page; API: POST /review/articles/<slug>/threads/).
+
+
+@SETTINGS
+@given(body=any_text, quote=st.one_of(st.just(""), any_text))
+@with_examples("body", quote="")
+def test_a_thread_comment_gets_one_verdict_on_every_surface(cast, article, body, quote):
+    from reviewboard.review_models import CommentThread
+
+    author, editor, member = cast["author"], cast["editor"], cast["board"][0]
+    form = {"field": "section", "index": 0, "paragraph": 0, "confidential": False}
+
+    def setup():
+        services.article_submit(article=article, actor=author)
+        assignment = services.assignment_create(article=article, board_member=member, actor=editor)
+        services.assignment_accept(assignment=assignment, actor=member.user)
+
+    def opened():
+        return CommentThread.objects.filter(article=article).exists()
+
+    def through_web(text):
+        ok(
+            web(member.user).post(
+                f"/workspace/articles/{article.slug}/threads/", {**form, "body": text, "quote": quote}
+            )
+        )
+        return opened()
+
+    def through_api(text):
+        path = f"/api/v1/review/articles/{article.slug}/threads/"
+        ok(api(member.user).post(path, {**form, "body": text, "quote": as_a_browser_sends(quote)}, format="json"))
+        return opened()
+
+    assert_same_verdict(body, verdicts(body, {"web": through_web, "api": through_api}, setup))
+
+
 # What readers are shown: the note for readers of a new revision, and a board member's public profile (the web
 # forms; the services are the only other doors).
 

@@ -4,7 +4,15 @@ stored with each review, and the comment threads (read-only: they change only th
 from django.contrib import admin
 
 from articles.admin import ArchiveModelAdmin, ImmutableAdminMixin
-from reviewboard.review_models import ChecklistAnswer, ChecklistItem, CommentThread, ThreadComment
+from reviewboard.models import ReviewRound
+from reviewboard.review_models import (
+    ChecklistAnswer,
+    ChecklistItem,
+    CommentThread,
+    EditorialSettings,
+    ReviewRating,
+    ThreadComment,
+)
 
 
 @admin.register(ChecklistItem)
@@ -73,3 +81,38 @@ class CommentThreadAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
     @admin.display(description="passage")
     def quote_start(self, obj):
         return obj.quote[:80]
+
+
+@admin.register(EditorialSettings)
+class EditorialSettingsAdmin(admin.ModelAdmin):
+    """The one row of settings editors manage (anonymity of reviewers towards authors)."""
+
+    list_display = ["__str__", "authors_see_reviewer_names"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not EditorialSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewRating)
+class ReviewRatingAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
+    """Editors' ratings of reviews: read here, given on the editor's article page."""
+
+    list_display = ["review", "rating", "rated_by", "rated_at"]
+    list_select_related = ["review__assignment__board_member__user", "rated_by"]
+    readonly_fields = ("review", "rating", "rated_by", "rated_at")
+    fields = readonly_fields
+
+
+@admin.register(ReviewRound)
+class ReviewRoundAdmin(ImmutableAdminMixin, ArchiveModelAdmin):
+    """Each submission's round: its number, revision, when it opened and closed, its outcome and the letter."""
+
+    list_display = ["article", "number", "revision", "opened_at", "closed_at", "outcome"]
+    list_filter = ["outcome"]
+    list_select_related = ["article", "revision"]
+    search_fields = ["article__slug"]
+    readonly_fields = ("article", "number", "revision", "opened_at", "closed_at", "outcome", "response_letter")
+    fields = readonly_fields

@@ -15,7 +15,7 @@ from articles.rendering import render_body
 from articles.services import RevisionContent
 from reviewboard.actions import available_actions
 from reviewboard.models import AssignmentStatus, BoardMember, Decision, Review, ReviewAssignment
-from reviewboard.selectors import author_feedback, checklist_items
+from reviewboard.selectors import author_feedback, checklist_items, shown_name
 
 PROHIBITED_BY_DRF = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
 
@@ -473,7 +473,7 @@ class ThreadCommentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_author(self, comment) -> str:
-        return person_name(comment.author)
+        return shown_name(comment.author, self.context.get("names"))
 
 
 class ThreadAnchorSerializer(serializers.Serializer):
@@ -506,7 +506,7 @@ class ThreadSerializer(serializers.Serializer):
     comments = ThreadCommentSerializer(many=True, source="comments.all")
 
     def get_opened_by(self, thread) -> str:
-        return person_name(thread.opened_by)
+        return shown_name(thread.opened_by, self.context.get("names"))
 
 
 class ThreadInputSerializer(serializers.Serializer):
@@ -520,3 +520,13 @@ class ThreadInputSerializer(serializers.Serializer):
 
 class ReplyInputSerializer(serializers.Serializer):
     body = text_input(text.THREAD_COMMENT, default="", help_text="Required.")
+
+
+class RatingInputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(help_text="1 (poor) to 5 (excellent).")
+
+
+class RatingSerializer(serializers.Serializer):
+    review = serializers.IntegerField(source="review_id")
+    rating = serializers.IntegerField()
+    rated_at = serializers.DateTimeField()

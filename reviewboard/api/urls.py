@@ -46,6 +46,7 @@ v1 = [
     path("editorial/articles/<slug:slug>/reject/", editors.editor_reject, name="editorial-reject"),
     path("editorial/articles/<slug:slug>/retract/", editors.editor_retract, name="editorial-retract"),
     path("editorial/articles/<slug:slug>/reopen/", editors.editor_reopen, name="editorial-reopen"),
+    path("editorial/reviews/<int:pk>/rating/", editors.ReviewRatingView.as_view(), name="editorial-review-rating"),
     path("editorial/assignments/<int:pk>/cancel/", editors.AssignmentCancelView.as_view(), name="editorial-cancel"),
 ]
 

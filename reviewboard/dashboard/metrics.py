@@ -14,13 +14,14 @@ from functools import cached_property
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Aggregate, Avg, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, TruncWeek
 from django.utils import timezone
 
 from articles.followup_models import FollowUpQuestion, FollowUpStatus
 from articles.models import Article, ArticleState, review_overdue_condition
 from reviewboard.models import OPEN_STATUSES, AssignmentStatus, BoardMember, ReviewAssignment, TransitionLogEntry
+from reviewboard.review_models import ReviewRating
 
 PERCENTILES = (0.5, 0.9)
 PERIOD_CHOICES = {"30": 30, "90": 90, "365": 365}
@@ -502,3 +503,14 @@ def due_for_rereview(filters: DashboardFilters, *, limit: int | None = 50) -> Qu
 def recent_activity(filters: DashboardFilters, *, limit: int = RECENT_ACTIVITY_ROWS) -> list[TransitionLogEntry]:
     """Return the latest transitions, newest first."""
     return list(_log(filters).select_related("article", "revision", "actor").order_by("-created_at", "-pk")[:limit])
+
+
+def average_ratings(board_member_ids: list[int]) -> dict[int, tuple[float, int]]:
+    """Return each member's mean editor rating of their reviews and how many were rated (all time), by member id."""
+    rows = (
+        ReviewRating.objects.filter(review__assignment__board_member_id__in=board_member_ids)
+        .order_by()
+        .values_list("review__assignment__board_member_id")
+        .annotate(mean=Avg("rating"), count=Count("pk"))
+    )
+    return {member_id: (float(mean), count) for member_id, mean, count in rows}

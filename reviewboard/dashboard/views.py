@@ -108,6 +108,10 @@ def _chart_unit(values: list[float | None]) -> tuple[str, float]:
     return ("days", 86400.0) if peak >= 2 * 86400 else ("hours", 3600.0)
 
 
+def _rating(rating: tuple[float, int] | None) -> str:
+    return "–" if rating is None else f"{rating[0]:.1f} ({rating[1]})"
+
+
 def _percent(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.0f}%"
 
@@ -142,6 +146,8 @@ def _page(filters: metrics.DashboardFilters, request) -> dict:
     times = metrics.time_in_state(filters)
     approvals = metrics.approvals_per_week(filters)
     workload = metrics.board_workload(filters)
+    # Editors' ratings of each shown member's reviews (private to editors, as this page is).
+    ratings = metrics.average_ratings([w.board_member.pk for w in workload[:WORKLOAD_ROWS]])
     overdue = list(metrics.overdue_reviews(filters))
     rereview = list(metrics.due_for_rereview(filters))
     unit, unit_seconds = _chart_unit([t.p90_seconds for t in times] + [t.median_seconds for t in times])
@@ -169,6 +175,7 @@ def _page(filters: metrics.DashboardFilters, request) -> dict:
                 "row": w,
                 "turnaround": duration_text(w.median_turnaround_seconds),
                 "decline_rate": _percent(w.decline_rate),
+                "rating": _rating(ratings.get(w.board_member.pk)),
             }
             for w in workload[:WORKLOAD_ROWS]
         ],

@@ -29,7 +29,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.people import person_name
 from articles.permissions import EDITORS_GROUP
-from reviewboard.models import ReviewAssignment, TransitionLogEntry
+from reviewboard.models import AssignmentStatus, ReviewAssignment, RoundOutcome, TransitionLogEntry
 from reviewboard.notifications.models import (
     ALL_KINDS,
     Channel,
@@ -39,6 +39,8 @@ from reviewboard.notifications.models import (
     NotificationPreference,
     OutboxEvent,
 )
+from reviewboard.permissions import user_can_view_thread
+from reviewboard.review_models import ChecklistItem, CommentThread
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +50,8 @@ SUBJECT_MAX_LENGTH = 300  # Message.subject's length
 ESSENTIAL_KINDS = frozenset({"reviewer_invited", "request_changes", "approve", "reject", "retract"})
 
 # What each kind of event says, and to whom: "member" (the assignment's board member), "editors",
-# "authors" (the article's authors).
+# "authors" (the article's authors), "thread" (who wrote in the thread and may still see it), "round" (the
+# board members who reviewed in the round).
 KINDS = {
     "reviewer_invited": ("member", "You are invited to review “{title}”"),
     "assignment_cancelled": ("member", "Your review of “{title}” is no longer needed"),
@@ -67,6 +70,8 @@ KINDS = {
     "review_escalated": ("editors", "Overdue review: {member} on “{title}” (due {due_date})"),
     "rereview_due": ("editors", "“{title}” is due for its periodic re-review"),
     "question_received": ("editors", "A reader asked a follow-up question on “{title}”"),
+    "thread_reply": ("thread", "A reply in a comment thread on “{title}”"),
+    "round_closed": ("round", "The review round you took part in on “{title}” ended: {outcome}"),
 }
 
 NOTIFIABLE_KINDS = tuple(KINDS)
@@ -120,6 +125,28 @@ def _invitation_was_sent(assignment: ReviewAssignment) -> bool:
     ).exists()
 
 
+def _thread_writers(event: OutboxEvent) -> list:
+    """Return the people who wrote in the event's thread and may still see it (confidential: never the authors)."""
+    thread = CommentThread.objects.select_related("article").filter(pk=event.payload.get("thread_id")).first()
+    if thread is None:
+        return []
+    writers = get_user_model().objects.filter(is_active=True, pk__in=thread.comments.values("author")).distinct()
+    return [user for user in writers.order_by("pk") if user_can_view_thread(user, thread)]
+
+
+def _round_reviewers(event: OutboxEvent) -> list:
+    """Return the active board members who completed a review in the event's round."""
+    assignments = ReviewAssignment.objects.filter(
+        review_round_id=event.payload.get("round_id"), status=AssignmentStatus.COMPLETED
+    ).select_related("board_member__user")
+    return [a.board_member.user for a in assignments.order_by("pk") if a.board_member.user.is_active]
+
+
+def _round_outcome(event: OutboxEvent) -> str:
+    outcome = event.payload.get("outcome")
+    return str(RoundOutcome(outcome).label).lower() if outcome in RoundOutcome.values else ""
+
+
 def editors():
     return get_user_model().objects.filter(is_active=True, groups__name=EDITORS_GROUP).distinct()
 
@@ -138,6 +165,7 @@ def notice_for(event: OutboxEvent) -> Notice | None:
         "title": title,
         "member": person_name(member_user) if member_user else "A board member",
         "due_date": assignment.due_date.isoformat() if assignment else "",
+        "outcome": _round_outcome(event),
     }
     inbox = reverse("notifications:inbox")
     url = article.get_absolute_url() if article and article.approved_revision_id else inbox
@@ -157,9 +185,18 @@ def notice_for(event: OutboxEvent) -> Notice | None:
                 ("Decline", _absolute(reverse("workspaces:board_decline", args=[pk]))),
             ]
             lines.append(f"Please answer the invitation; the review is due on {assignment.due_date.isoformat()}.")
+            items = ChecklistItem.objects.filter(specialty_id=article.specialty_id, active=True) if article else None
+            if items is not None and (count := items.count()):
+                required = items.filter(required=True).count()
+                lines.append(f"The review asks the {count}-item checklist of its specialty ({required} required).")
         elif event.kind == "assignment_cancelled" and not _invitation_was_sent(assignment):
             return None  # the reviewer never heard of it: nothing to take back
-    if audience == "member":
+    if audience == "thread":
+        recipients = _thread_writers(event)
+        url = inbox
+    elif audience == "round":
+        recipients = _round_reviewers(event)
+    elif audience == "member":
         recipients = [member_user] if member_user and member_user.is_active else []
     elif audience == "authors":
         recipients = list(article.authors.filter(is_active=True)) if article else []

@@ -48,7 +48,7 @@ def _label(kind: str) -> str:
     return (
         KINDS[kind][1]
         .replace("“{title}”", "an article")
-        .format(member="a board member", due_date="its due date", title="an article")
+        .format(member="a board member", due_date="its due date", title="an article", outcome="its outcome")
     )
 
 

@@ -401,3 +401,7 @@ class ThreadForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = text_field(text.THREAD_COMMENT, label="Reply")
+
+
+class RatingForm(forms.Form):
+    rating = forms.CharField(required=False)

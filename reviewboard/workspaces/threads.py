@@ -16,7 +16,7 @@ from articles.rendering import render_markdown
 from reviewboard.anchors import Paragraph, revision_paragraphs
 from reviewboard.permissions import Person, ThreadRights, thread_rights, user_can_resolve
 from reviewboard.review_models import AnchorField, CommentThread
-from reviewboard.selectors import visible_threads
+from reviewboard.selectors import name_people, names_shown_to, visible_threads
 
 
 @dataclass
@@ -41,6 +41,7 @@ class CommentedText:
     elsewhere: list[CommentThread]
     open_count: int
     total: int
+    open_threads: list[CommentThread] = field(default_factory=list)
 
 
 def _label(paragraph: Paragraph, revision: Revision) -> tuple[str, str]:
@@ -67,8 +68,12 @@ def commented_text(*, user: Person, article: Article, revision: Revision) -> Com
     """
     rights = thread_rights(user, article)
     threads = list(visible_threads(user=user, article=article, rights=rights))
+    names = names_shown_to(user=user, article=article, rights=rights)
     for thread in threads:
         thread.can_resolve = user_can_resolve(user, thread, rights)  # type: ignore[attr-defined]  # for the template
+        name_people(thread, names)
+        comments = list(thread.comments.all())
+        thread.last_author_id = comments[-1].author_id if comments else None  # type: ignore[attr-defined]
     by_key: dict[tuple, list[CommentThread]] = defaultdict(list)
     elsewhere = []
     for thread in threads:
@@ -92,6 +97,7 @@ def commented_text(*, user: Person, article: Article, revision: Revision) -> Com
         elsewhere=elsewhere,
         open_count=sum(1 for t in threads if t.is_open),
         total=len(threads),
+        open_threads=[t for t in threads if t.is_open],
     )
 
 

@@ -55,6 +55,11 @@ editor_patterns = [
         editor.assignment_cancel,
         name="editor_cancel_assignment",
     ),
+    path(
+        "editor/articles/<slug:slug>/assignments/<int:assignment_id>/rating/",
+        editor.rate_review,
+        name="editor_rate_review",
+    ),
 ]
 
 # Every transition action (submit, withdraw, revise, reject, retract, reopen) of the action registry.

@@ -92,6 +92,11 @@ def site(author, editor, neurology):
     incomplete = factories.ArticleFactory(authors=[author], specialty=neurology, revision=False)
     factories.RevisionFactory(article=incomplete, created_by=author, summary_professional="")
     question = factories.FollowUpQuestionFactory(article=approved)
+    # The review checklist (after the reviews above, which were written before it existed).
+    for position, (item, required) in enumerate(
+        [("Doses, routes and frequencies correct", True), ("Evidence current", False)]
+    ):
+        factories.ChecklistItemFactory(specialty=neurology, text=item, required=required, position=position)
     return {
         "approved": approved,
         "submitted": submitted,

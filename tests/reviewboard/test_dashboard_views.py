@@ -121,13 +121,17 @@ def test_dashboard_links_the_waiting_follow_up_questions_to_the_intake_queue(edi
     assert '<a href="/editor/intake/"><span class="big-number">2</span> open reader questions' in html
 
 
-def test_query_count_does_not_grow_with_rows(editor_client, editor, neurology, django_assert_max_num_queries):
+def test_query_count_does_not_grow_with_rows(
+    editor_client, editor, neurology, django_assert_max_num_queries, on_postgres
+):
     build(3, neurology, editor)
-    # 15, 1 for the workspace frame and 1 for the review intervals in use (read once for both overdue counts)
-    with django_assert_max_num_queries(17) as small:
+    # 15, 1 for the workspace frame, 1 for the review intervals in use (read once for both overdue counts),
+    # 1 for the editors' ratings; on PostgreSQL also the savepoint and its release around the period's work_mem.
+    budget = 20 if on_postgres else 18
+    with django_assert_max_num_queries(budget) as small:
         editor_client.get(URL)
     build(27, neurology, editor)  # 30 in all
-    with django_assert_max_num_queries(17) as large:
+    with django_assert_max_num_queries(budget) as large:
         response = editor_client.get(URL + f"?period=365&specialty={neurology.pk}&editor={editor.pk}")
     assert response.status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)

@@ -10,6 +10,7 @@ from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
 from articles.validation import revision_errors
 from reviewboard.management.commands.load_demo import DEMO_PASSWORD, MYOCLONUS_SLUG
 from reviewboard.models import BoardMember, ConflictOfInterest, Decision, Review, ReviewAssignment, TransitionLogEntry
+from reviewboard.review_models import CommentThread
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,25 @@ def test_reference_article_is_approved_by_two_neurologists_through_the_workflow(
     assert references[0].title == "Guideline Directed Topic Overview"
     titles = {reference.title for reference in references}
     assert {"Myoclonus: current concepts and recent advances.", "Treatment of myoclonus."} <= titles
-    assert list(article.transitions.values_list("transition", flat=True)) == ["submit", "start_review", "approve"]
+    # One round with changes requested, then a resubmission that re-invited dr.neuro, then approval.
+    assert list(article.transitions.values_list("transition", flat=True)) == [
+        "submit",
+        "start_review",
+        "request_changes",
+        "resubmit",
+        "start_review",
+        "approve",
+    ]
+    rounds = list(article.review_rounds.order_by("number"))
+    assert [(r.number, r.outcome) for r in rounds] == [(1, "changes_requested"), (2, "approved")]
+    assert "botulinum" in rounds[1].response_letter
+    threads = {t.quote: t for t in CommentThread.objects.filter(article=article, confidential=False)}
+    moved = threads["which is largely based on the presumed site of origin"]
+    kept = threads["which may be used for all forms of myoclonus"]
+    assert moved.anchor_revision == revision and kept.anchor_revision == rounds[0].revision  # never lost
+    assert moved.comments.count() == kept.comments.count() == 2
+    assert CommentThread.objects.filter(article=article, confidential=True).count() == 1
+    assert Review.objects.filter(assignment__review_round=rounds[0]).get().checklist_answers.count() == 5
     reviews = Review.objects.filter(assignment__revision=revision)
     assert {r.assignment.board_member.user.username for r in reviews} == {"dr.neuro", "dr.neuro2"}
     assert {r.decision for r in reviews} == {Decision.APPROVE}

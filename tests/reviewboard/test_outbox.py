@@ -135,10 +135,17 @@ def test_approval_tells_the_authors_but_not_the_actor(article, author, editor, b
     mail.outbox.clear()
     services.review_submit(assignment=second, actor=second.board_member.user, decision=Decision.APPROVE)
     outbox.relay_pending()
-    assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
-        (author.email, f"“{article.title}” is approved and published"),
-        (editor.email, f"{second.board_member.display_name} submitted a review of “{article.title}”"),
-    ]
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted(
+        [
+            (author.email, f"“{article.title}” is approved and published"),
+            (editor.email, f"{second.board_member.display_name} submitted a review of “{article.title}”"),
+            # The round's other reviewer learns the outcome; the one who just decided is not told.
+            (
+                first.board_member.user.email,
+                f"The review round you took part in on “{article.title}” ended: approved",
+            ),
+        ]
+    )
 
 
 def test_a_message_exists_at_most_once_per_event_recipient_and_channel(article, author, editor):

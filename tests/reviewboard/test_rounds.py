@@ -108,3 +108,14 @@ def test_rounds_are_listed_with_their_outcome_for_editors_and_authors(client, ch
         table = html[html.index('id="rounds-title"') :]
         assert "Changes requested" in table and "open" in table
         assert LETTER in table
+
+
+def test_editors_read_the_rounds_in_the_admin(client, changes_requested, author):
+    services.article_submit(article=changes_requested, actor=author, response_letter=LETTER)
+    staff = factories.EditorFactory(username="chair", is_staff=True)
+    client.force_login(staff)
+    listing = client.get(reverse("admin:reviewboard_reviewround_changelist")).content.decode()
+    assert "Changes requested" in listing
+    second = changes_requested.review_rounds.get(number=2)
+    page = client.get(reverse("admin:reviewboard_reviewround_change", args=[second.pk])).content.decode()
+    assert LETTER in page

@@ -241,9 +241,12 @@ def test_author_page_shows_threads_without_confidential_ones_and_the_author_repl
     assert "Reviewer seems unsure." not in html and "Confidential" not in html
     assert reverse("workspaces:thread_open", args=[review.slug]) not in html  # the author does not open threads
     reply = {"body": "Fixed in the next revision."}
+    assert "awaiting your reply" in html  # listed beside the actions until answered
     response = client.post(reverse("workspaces:thread_reply", args=[public.pk]), reply)
     assert response.status_code == 302
     assert public.comments.last().body == "Fixed in the next revision."
+    html = client.get(reverse("workspaces:author_article", args=[review.slug])).content.decode()
+    assert "· answered" in html and "awaiting your reply" not in html
 
 
 @pytest.mark.parametrize("who", ["author", "outsider"])
@@ -261,12 +264,18 @@ def test_forbidden_paths_on_the_web(client, review, author, editor, board, who):
     assert CommentThread.objects.count() == 1 and secret.comments.count() == 1
 
 
-def test_review_page_queries_do_not_grow_with_threads(client, review, editor, board, django_assert_max_num_queries):
+def test_review_page_with_50_threads_and_a_20_item_checklist_takes_at_most_12_queries(
+    client, review, editor, board, django_assert_max_num_queries
+):
+    for _ in range(20):
+        factories.ChecklistItemFactory(specialty=review.specialty)
     for n in range(50):
         thread = _open(review, editor if n % 2 else board[0].user, quote="", paragraph=n % 2, body=f"Point {n}")
         thread_reply(thread=thread, actor=editor, body="Agreed.")
     client.force_login(board[0].user)
     page = reverse("workspaces:board_assignment", args=[board[0].assignments.get().pk])
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         response = client.get(page)
-    assert response.content.decode().count('class="thread ') == 50
+    html = response.content.decode()
+    assert html.count('class="thread ') == 50
+    assert html.count('class="checklist__item') == 20

@@ -5,12 +5,13 @@ from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from articles.exceptions import NotFound
 from articles.models import Article
 from reviewboard import actions, services
 from reviewboard.api import serializers as s
 from reviewboard.api.permissions import IsEditor
 from reviewboard.api.views.base import ApiListView, ApiView
-from reviewboard.models import BoardMember
+from reviewboard.models import BoardMember, Review
 from reviewboard.permissions import ASSIGNMENT_CANCEL, EDITORIAL, access_article, access_assignment
 from reviewboard.selectors import article_assignments, editorial_articles
 
@@ -132,3 +133,22 @@ def _editor_decision(name: str, summary: str):
 editor_reject = _editor_decision("reject", "Reject a submission (reason required)")
 editor_retract = _editor_decision("retract", "Retract an approved article from readers (reason required)")
 editor_reopen = _editor_decision("reopen", "Reopen a rejected or retracted article to draft (reason required)")
+
+
+@extend_schema(
+    tags=["editors"],
+    summary="Rate a review from 1 to 5 (seen by editors only)",
+    request=s.RatingInputSerializer,
+    responses={200: s.RatingSerializer},
+)
+class ReviewRatingView(ApiView):
+    permission_classes = [IsAuthenticated, IsEditor]
+
+    def post(self, request, pk):
+        review = Review.objects.filter(pk=pk).first()
+        if review is None:
+            raise NotFound("There is no such review.")
+        serializer = s.RatingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rating = services.review_rate(review=review, actor=request.user, rating=serializer.validated_data["rating"])
+        return Response(s.RatingSerializer(rating).data)

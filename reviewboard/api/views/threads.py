@@ -9,13 +9,19 @@ from rest_framework.response import Response
 from reviewboard.api import serializers as s
 from reviewboard.api.views.base import ApiView
 from reviewboard.permissions import THREAD_OPEN, THREAD_VIEW, THREADS_VIEW, access_article, access_thread
-from reviewboard.selectors import visible_threads
+from reviewboard.selectors import names_shown_to, visible_threads
 from reviewboard.services_threads import thread_open, thread_reopen, thread_reply, thread_resolve
 
 
 def _thread(user, pk: int):
     thread = access_thread(user, pk, purpose=THREAD_VIEW)
     return visible_threads(user=user, article=thread.article).get(pk=thread.pk)
+
+
+def _shown(user, thread_or_threads, article, *, many: bool = False):
+    """Serialize as ``user`` may see it: authors see reviewers as "Reviewer 1" unless the editors allow names."""
+    context = {"names": names_shown_to(user=user, article=article)}
+    return s.ThreadSerializer(thread_or_threads, many=many, context=context).data
 
 
 class ArticleThreadsView(ApiView):
@@ -28,7 +34,7 @@ class ArticleThreadsView(ApiView):
     )
     def get(self, request, slug):
         article = access_article(request.user, purpose=THREADS_VIEW, slug=slug)
-        return Response(s.ThreadSerializer(visible_threads(user=request.user, article=article), many=True).data)
+        return Response(_shown(request.user, visible_threads(user=request.user, article=article), article, many=True))
 
     @extend_schema(
         tags=["threads"],
@@ -41,7 +47,7 @@ class ArticleThreadsView(ApiView):
         serializer = s.ThreadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         thread = thread_open(article=article, actor=request.user, **serializer.validated_data)
-        return Response(s.ThreadSerializer(_thread(request.user, thread.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(_shown(request.user, _thread(request.user, thread.pk), article), status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["threads"], summary="Read a comment thread", responses={200: s.ThreadSerializer})
@@ -49,7 +55,8 @@ class ThreadDetailView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request, pk):
-        return Response(s.ThreadSerializer(_thread(request.user, pk)).data)
+        thread = _thread(request.user, pk)
+        return Response(_shown(request.user, thread, thread.article))
 
 
 @extend_schema(
@@ -63,7 +70,8 @@ class ThreadReplyView(ApiView):
         serializer = s.ReplyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         thread_reply(thread=thread, actor=request.user, body=serializer.validated_data["body"])
-        return Response(s.ThreadSerializer(_thread(request.user, pk)).data, status=status.HTTP_201_CREATED)
+        thread = _thread(request.user, pk)
+        return Response(_shown(request.user, thread, thread.article), status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["threads"], summary="Resolve a thread", request=None, responses={200: s.ThreadSerializer})
@@ -72,7 +80,8 @@ class ThreadResolveView(ApiView):
 
     def post(self, request, pk):
         thread_resolve(thread=access_thread(request.user, pk, purpose=THREAD_VIEW), actor=request.user)
-        return Response(s.ThreadSerializer(_thread(request.user, pk)).data)
+        thread = _thread(request.user, pk)
+        return Response(_shown(request.user, thread, thread.article))
 
 
 @extend_schema(tags=["threads"], summary="Reopen a resolved thread", request=None, responses={200: s.ThreadSerializer})
@@ -81,4 +90,5 @@ class ThreadReopenView(ApiView):
 
     def post(self, request, pk):
         thread_reopen(thread=access_thread(request.user, pk, purpose=THREAD_VIEW), actor=request.user)
-        return Response(s.ThreadSerializer(_thread(request.user, pk)).data)
+        thread = _thread(request.user, pk)
+        return Response(_shown(request.user, thread, thread.article))

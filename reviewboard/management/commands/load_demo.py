@@ -20,14 +20,24 @@ from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
 from articles.services import RevisionContent
 from identity import services as identity_services
 from identity.policy import second_factor_required
-from reviewboard import services, services_profiles as profiles
+from reviewboard import services, services_profiles as profiles, services_threads as threads
 from reviewboard.management.profile import add_allow_production_argument, refuse_production_unless_allowed
-from reviewboard.models import BoardMember, Decision
+from reviewboard.models import BoardMember, Decision, ReviewAssignment
+from reviewboard.review_models import ChecklistItem
 from reviewboard.roles import grant_editor_permissions
+from reviewboard.selectors import checklist_items
 
 DEMO_PASSWORD = "demo-pass-2025"  # noqa: S105  (the documented demo logins, see README)
 
 SPECIALTIES = [("Neurology", "neurology"), ("Cardiology", "cardiology"), ("Pharmacology", "pharmacology")]
+# Each specialty's review checklist: (item, required).
+CHECKLIST = [
+    ("Consistent with current guidelines", True),
+    ("Doses, routes and frequencies correct", True),
+    ("Contraindications and interactions stated", True),
+    ("Evidence current (within about five years, or still the standard)", False),
+    ("Patient summary plain and accurate", True),
+]
 
 
 @dataclass(frozen=True)
@@ -218,6 +228,20 @@ MYOCLONUS = RevisionContent(
 )
 
 
+# The first revision the board saw: botulinum toxin overstated, corrected after round 1.
+BOTULINUM_FIRST = "- Botulinum toxin injections, which may be used for all forms of myoclonus [2, 6]"
+BOTULINUM_FIXED = "- Botulinum toxin injections, which may be used for focal and segmental myoclonus [2, 6]"
+MYOCLONUS_FIRST = RevisionContent(
+    title=MYOCLONUS.title,
+    summary_patient=MYOCLONUS.summary_patient,
+    summary_professional=MYOCLONUS.summary_professional,
+    sections=[
+        {**section, "body": section["body"].replace(BOTULINUM_FIXED, BOTULINUM_FIRST)} for section in MYOCLONUS.sections
+    ],
+    references=MYOCLONUS.references,
+)
+
+
 def _short(title: str, patient: str, professional: str, body: str, reference: dict) -> RevisionContent:
     """Content for the smaller demo articles: one guideline section citing one reference."""
     return RevisionContent(
@@ -343,6 +367,7 @@ class Command(BaseCommand):
             demo.username: self._board_member(demo, self.users[demo.username]) for demo in USERS if demo.credentials
         }
         self._public_profiles()
+        self._checklists()
         plans = [
             (MYOCLONUS_SLUG, self._myoclonus),
             ("can-magnesium-help-prevent-migraine", self._draft),
@@ -422,6 +447,23 @@ class Command(BaseCommand):
                 profiles.board_member_verify(member=member, actor=self.users["editor"])
         profiles.byline_update(user=self.users["author"], actor=self.users["author"], credentials="MD, MPH")
 
+    def _checklists(self) -> None:
+        """Each specialty's review checklist, as an editor would define it in the admin."""
+        for specialty in self.specialties.values():
+            if not specialty.checklist_items.exists():
+                for position, (item, required) in enumerate(CHECKLIST):
+                    ChecklistItem.objects.create(specialty=specialty, text=item, required=required, position=position)
+
+    def _answers(self, article: Article, decision: str) -> dict:
+        """All yes; a request for changes says no to the doses, with a note."""
+        answers = {}
+        for item in checklist_items(specialty_id=article.specialty_id):
+            answer, note = "yes", ""
+            if decision != Decision.APPROVE and item.text.startswith("Doses"):
+                answer, note = "no", "See my comments on the text."
+            answers[item.pk] = {"answer": answer, "note": note}
+        return answers
+
     # Workflow steps, each through the services
 
     def _create(self, slug: str, specialty: str, revision: RevisionContent) -> Article:
@@ -437,12 +479,16 @@ class Command(BaseCommand):
             article=article, board_member=self.members[member], actor=self.users["editor"]
         )
         services.assignment_accept(assignment=assignment, actor=self.users[member])
+        return self._decide(assignment, member, decision, comments, confidential)
+
+    def _decide(self, assignment, member: str, decision: str, comments: str = "", confidential: str = ""):
         return services.review_submit(
             assignment=assignment,
             actor=self.users[member],
             decision=decision,
             comments_to_author=comments,
             confidential_comments=confidential,
+            checklist=self._answers(assignment.revision.article, decision),
         )
 
     def _approve(self, article: Article, reviewers: list[str]) -> Article:
@@ -460,8 +506,69 @@ class Command(BaseCommand):
     # The articles
 
     def _myoclonus(self, slug: str) -> Article:
-        article = self._submit(self._create(slug, "neurology", MYOCLONUS))
-        return self._approve(article, ["dr.neuro", "dr.neuro2", "dr.cardio", "dr.pharma"])
+        """Round 1: dr.neuro comments on two passages and asks for changes; the author answers, corrects one
+        passage and resubmits with a response letter; round 2: the moved thread is resolved and two approve."""
+        author, editor, neuro = self.users["author"], self.users["editor"], self.users["dr.neuro"]
+        article = self._submit(self._create(slug, "neurology", MYOCLONUS_FIRST))
+        assignment = services.assignment_create(article=article, board_member=self.members["dr.neuro"], actor=editor)
+        services.assignment_accept(assignment=assignment, actor=neuro)
+        treatment = next(i for i, s in enumerate(MYOCLONUS_FIRST.sections) if BOTULINUM_FIRST in s["body"])
+        botulinum = threads.thread_open(
+            article=article,
+            actor=neuro,
+            field="section",
+            index=treatment,
+            paragraph=1,
+            quote="which may be used for all forms of myoclonus",
+            body="Botulinum toxin helps focal and segmental myoclonus, not all forms; please narrow this.",
+        )
+        sites = threads.thread_open(
+            article=article,
+            actor=neuro,
+            field="section",
+            index=treatment,
+            paragraph=1,
+            quote="which is largely based on the presumed site of origin",
+            body="Consider naming the sites (cortical, subcortical, spinal, peripheral).",
+        )
+        threads.thread_open(
+            article=article,
+            actor=editor,
+            field="section",
+            index=treatment,
+            paragraph=0,
+            body="Editors: if dr.neuro approves the next revision, ask dr.neuro2 for the second review.",
+            confidential=True,
+        )
+        self._decide(
+            assignment,
+            "dr.neuro",
+            Decision.REQUEST_CHANGES,
+            comments="Accurate overall; one overstatement on botulinum toxin, see my comment on the text.",
+        )
+        threads.thread_reply(thread=botulinum, actor=author, body="Corrected: focal and segmental only.")
+        threads.thread_reply(
+            thread=sites, actor=author, body="The professional summary names them; kept short here for readers."
+        )
+        content.revision_create(
+            article=article, actor=author, content=MYOCLONUS, change_note="Botulinum toxin: focal and segmental only."
+        )
+        article = services.article_submit(
+            article=article,
+            actor=author,
+            response_letter=(
+                "Thank you for the review. We narrowed the botulinum toxin statement to focal and segmental "
+                "myoclonus, as asked, and answered the other comment in its thread."
+            ),
+        )
+        again = ReviewAssignment.objects.get(
+            review_round__revision=article.submitted_revision, board_member__user=neuro
+        )
+        services.assignment_accept(assignment=again, actor=neuro)
+        threads.thread_resolve(thread=sites, actor=neuro)
+        threads.thread_resolve(thread=botulinum, actor=neuro)
+        self._decide(again, "dr.neuro", Decision.APPROVE, comments="The correction is right. Approved.")
+        return self._approve(article, ["dr.neuro2", "dr.cardio", "dr.pharma"])
 
     def _draft(self, slug: str) -> Article:
         return self._create(slug, "neurology", MIGRAINE)

@@ -36,6 +36,8 @@ from reviewboard.selectors import (
     articles_per_state,
     author_feedback,
     authored_articles,
+    names_shown_to,
+    shown_name,
 )
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DraftEditor, ReasonForm
@@ -289,6 +291,7 @@ def article_detail(request, slug):
     """Show my article: its state, actions, the reviewers' feedback and the revision history."""
     article = _article_for(request.user, slug)
     feedback = author_feedback(article=article)
+    names = names_shown_to(user=request.user, article=article)
     # Submitting is offered once the draft is ready (the action registry); until then, what stands in the way.
     blocked = [
         action
@@ -303,14 +306,23 @@ def article_detail(request, slug):
             "submission_problems": revision_errors(article.current_revision) if blocked else [],
             "revisions": article_revisions(article=article),
             "feedback": feedback,
+            "reviewer_names": names is None,
             "text": reviewed_text(user=request.user, article=article),
             "rounds": article_rounds(article=article),
             "back": request.path,
-            "transitions": article_timeline(article=article),
+            "transitions": _named(article_timeline(article=article), names),
             "actions": available_actions(request.user, article),
             "reason_form": ReasonForm(),
         },
     )
+
+
+def _named(transitions, names) -> list:
+    """Return the transitions with ``actor_name`` as this person may see it (reviewers anonymous to authors)."""
+    rows = list(transitions)
+    for row in rows:
+        row.actor_name = shown_name(row.actor, names)
+    return rows
 
 
 def revision_page_context(revision: Revision, audience: str) -> dict:

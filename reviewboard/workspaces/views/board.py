@@ -1,7 +1,7 @@
 """The board member's workspace: invitations, the queue by due date, and the review page."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +18,12 @@ from reviewboard.permissions import (
     board_member_of,
     user_can_respond,
 )
-from reviewboard.selectors import checklist_items, open_assignments_for, reviewed_before
+from reviewboard.selectors import (
+    checklist_items,
+    open_assignments_for,
+    reviewed_before,
+    round_reviews_for_reviewer,
+)
 from reviewboard.workspaces.diff import revision_diff
 from reviewboard.workspaces.forms import DecisionForm, DeclineForm
 from reviewboard.workspaces.threads import commented_text
@@ -65,7 +70,8 @@ def _with_references(revision_id):
 
 def _review_page(request, assignment, decision_form, status=200):
     article = assignment.revision.article
-    revision = _with_references(assignment.revision_id)
+    revision = assignment.revision  # read with the assignment; its references once more, in order
+    prefetch_related_objects([revision], Prefetch("references", queryset=Reference.objects.order_by("number")))
     # The diff against the revision this member reviewed in an earlier round; else against what readers see.
     earlier = reviewed_before(assignment=assignment)
     base_id = earlier.revision_id if earlier else article.approved_revision_id
@@ -76,6 +82,7 @@ def _review_page(request, assignment, decision_form, status=200):
         "approved": base,
         "earlier": earlier,
         "review_round": assignment.review_round,
+        "round_reviews": round_reviews_for_reviewer(assignment=assignment),
         "changes": revision_diff(base, revision) if base else None,
         "can_respond": user_can_respond(request.user, assignment),
         "decision_form": decision_form,

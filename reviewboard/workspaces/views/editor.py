@@ -31,7 +31,7 @@ from reviewboard.selectors import (
     reviewer_suggestions,
 )
 from reviewboard.workspaces.diff import revision_diff
-from reviewboard.workspaces.forms import AssignForm, ReasonForm, place_errors
+from reviewboard.workspaces.forms import AssignForm, RatingForm, ReasonForm, place_errors
 from reviewboard.workspaces.paging import keyset_page
 from reviewboard.workspaces.threads import reviewed_text
 from reviewboard.workspaces.views.guards import editor_required, perform
@@ -159,7 +159,7 @@ def _article_page(request, article, *, assign_form=None, status=200):
     revisions = list(article_revisions(article=article))
     assignments = list(
         ReviewAssignment.objects.filter(revision__article=article)
-        .select_related("revision", "board_member__user", "review", "assigned_by")
+        .select_related("revision", "board_member__user", "review__rating", "assigned_by")
         .order_by("-revision__number", "due_date", "pk")
     )
     actions = available_actions(request.user, article)
@@ -240,4 +240,20 @@ def assignment_cancel(request, slug, assignment_id):
         assignment=assignment,
         reason=form.cleaned_data.get("reason", ""),
     )
+    return redirect("workspaces:editor_article", article.slug)
+
+
+@require_POST
+@editor_required
+def rate_review(request, slug, assignment_id):
+    """Rate the review of an assignment of the article, 1 to 5; the rating is for editors only."""
+    article = _article(request, slug)
+    assignment = access_assignment(request.user, assignment_id, article=article)
+    form = RatingForm(request.POST)
+    form.is_valid()  # it parses; the service decides
+    review = getattr(assignment, "review", None)
+    if review is None:
+        messages.error(request, "There is no review to rate yet.")
+    else:
+        perform(request, services.review_rate, "Rating saved.", review=review, rating=form.cleaned_data.get("rating"))
     return redirect("workspaces:editor_article", article.slug)
