@@ -8,8 +8,19 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from knox.models import AuthToken
 
-from articles.models import Article, Byline, ChangeNote, FollowUpQuestion, Reference, ReferenceKind, Revision, Specialty
+from articles.models import (
+    Article,
+    Byline,
+    ChangeNote,
+    FollowUpQuestion,
+    Reference,
+    ReferenceKind,
+    ReferenceLookup,
+    Revision,
+    Specialty,
+)
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
+from articles.stored_models import StoredPage, StoredPageKind
 from identity.models import ApiTokenName, SignIn
 from reviewboard.models import (
     AssignmentStatus,
@@ -28,6 +39,8 @@ from reviewboard.review_models import (
     ChecklistAnswerChoice,
     ChecklistItem,
     CommentThread,
+    EditorialSettings,
+    ReviewRating,
     ThreadComment,
 )
 
@@ -398,3 +411,49 @@ class ApiTokenNameFactory(factory.django.DjangoModelFactory):
 
     token = factory.LazyFunction(lambda: AuthToken.objects.create(user=UserFactory())[0])
     name = factory.Sequence(lambda n: f"Script {n}")
+
+
+class ReferenceLookupFactory(factory.django.DjangoModelFactory):
+    """An author's DOI lookup, still waiting for its answer."""
+
+    class Meta:
+        model = ReferenceLookup
+
+    requested_by = factory.SubFactory(AuthorFactory)
+    kind = "doi"
+    value = "10.1000/example.2024.1"
+
+
+class StoredPageFactory(factory.django.DjangoModelFactory):
+    """A stored patient page of an article's current revision (the row only: its HTML is a placeholder)."""
+
+    class Meta:
+        model = StoredPage
+
+    revision = factory.SubFactory(RevisionFactory)
+    article = factory.LazyAttribute(lambda p: p.revision.article)
+    kind = StoredPageKind.PATIENT
+    origin = "http://testserver"
+    article_updated_at = factory.LazyFunction(timezone.now)
+    fingerprint = "0" * 64
+    html = "<main>stored</main>"
+
+
+class ReviewRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewRating
+
+    review = factory.SubFactory(ReviewFactory)
+    rating = 4
+    rated_by = factory.SubFactory(EditorFactory)
+
+
+class EditorialSettingsFactory(factory.django.DjangoModelFactory):
+    """The site's editorial settings (one row): reviewers' names hidden from authors, the default."""
+
+    class Meta:
+        model = EditorialSettings
+        django_get_or_create = ("pk",)
+
+    pk = 1
+    authors_see_reviewer_names = False
