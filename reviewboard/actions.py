@@ -6,7 +6,7 @@ predicates. The workspaces, the admin and the API all show what it returns, and 
 the very same two things when the action is performed, so a button is shown exactly when it can succeed.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from articles.exceptions import ValidationFailed
@@ -179,15 +179,29 @@ def action_names(user: Person, article: Article) -> set[str]:
     return {action.name for action in available_actions(user, article)}
 
 
-def perform(name: str, *, article: Article, actor: Person, reason: str = "", response_letter: str = "") -> Article:
+def perform(
+    name: str,
+    *,
+    article: Article,
+    actor: Person,
+    reason: str = "",
+    response_letter: str = "",
+    thread_replies: Sequence[object] | None = None,
+) -> Article:
     """Perform the transition action ``name`` through its service, which checks everything again."""
     action = ACTIONS.get(name)
     if action is None or action.service is None:
         raise KeyError(f"{name!r} is not an action performed by a transition")
     if action.letter:
-        return action.service(article=article, actor=actor, response_letter=response_letter)
+        return action.service(
+            article=article, actor=actor, response_letter=response_letter, thread_replies=thread_replies
+        )
     if response_letter:
         raise ValidationFailed.one("response_letter", "A response letter goes with a resubmission only.", "not_allowed")
+    if thread_replies:
+        raise ValidationFailed.one(
+            "thread_replies", "Replies go with the response letter of a resubmission only.", "not_allowed"
+        )
     if action.reason_required or action.reason_allowed:
         return action.service(article=article, actor=actor, reason=reason)
     return action.service(article=article, actor=actor)

@@ -86,6 +86,10 @@ class ThreadComment(ImmutableModel):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the authors wrote this reply with their response letter: the round the letter opened.
+    review_round = models.ForeignKey(
+        "reviewboard.ReviewRound", null=True, blank=True, on_delete=models.PROTECT, related_name="letter_replies"
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

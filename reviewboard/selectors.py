@@ -238,6 +238,19 @@ def visible_threads(*, user: Person, article: Article, rights: ThreadRights | No
     )
 
 
+def letter_replies(
+    *, user: Person, article: Article, review_round: ReviewRound, rights: ThreadRights | None = None
+) -> list[ThreadComment]:
+    """Return the replies the authors wrote with ``review_round``'s response letter that ``user`` may see, in
+    thread order, each with its thread (the passage it is on)."""
+    threads = visible_threads(user=user, article=article, rights=rights)
+    return list(
+        ThreadComment.objects.filter(review_round=review_round, thread__in=threads.values("pk"))
+        .select_related("thread", "author")
+        .order_by("thread__created_at", "thread__pk", "pk")
+    )
+
+
 def checklist_items(*, specialty_id: int) -> QuerySet[ChecklistItem]:
     """Return the checklist a reviewer answers for an article of the specialty, in order."""
     return ChecklistItem.objects.filter(specialty_id=specialty_id, active=True).order_by("position", "pk")

@@ -2,7 +2,7 @@
 applies the transition (which checks the state), saves, logs it, and queues its side effects for after
 the commit (``events.publish``)."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -45,9 +45,16 @@ from reviewboard.permissions import (
     user_is_editor,
 )
 from reviewboard.policy import approval_outcome, reviewers_still_needed
-from reviewboard.review_models import ChecklistAnswer, ChecklistAnswerChoice, ChecklistItem, ReviewRating
-from reviewboard.selectors import checklist_items, open_round, reviewer_suggestions
-from reviewboard.services_threads import threads_reanchor
+from reviewboard.review_models import (
+    ChecklistAnswer,
+    ChecklistAnswerChoice,
+    ChecklistItem,
+    CommentThread,
+    ReviewRating,
+    ThreadStatus,
+)
+from reviewboard.selectors import checklist_items, open_round, reviewer_suggestions, visible_threads
+from reviewboard.services_threads import thread_reply, threads_reanchor
 
 S = ArticleState
 
@@ -173,13 +180,55 @@ def _end_round(*, article: Article, outcome: str, actor: User) -> None:
 # Authors
 
 
-def article_submit(*, article: Article, actor: User, response_letter: str = "") -> Article:
+def _letter_replies(given: Sequence[object], *, errors: text.FieldErrors) -> list[tuple[int, int, str]]:
+    """Return (position, thread id, cleaned reply) for each of ``given`` (``{"thread": id, "body": text}``).
+
+    Each problem is recorded by the reply's position: the field beside which the surface shows it.
+    """
+    replies: list[tuple[int, int, str]] = []
+    seen: set[int] = set()
+    for position, entry in enumerate(given):
+        if not isinstance(entry, Mapping):
+            errors.add("thread_replies", "Each reply names its thread and says something.", "type", position)
+            continue
+        try:
+            thread_id = int(str(entry.get("thread")))
+        except (TypeError, ValueError):
+            errors.add("thread_replies.thread", "Name the comment thread this reply answers.", "type", position)
+            thread_id = 0
+        body = errors.text(
+            entry.get("body", ""),
+            text.THREAD_COMMENT,
+            field="thread_replies.body",
+            index=position,
+            required=True,
+            required_message="Write your reply to this comment, or leave the thread out.",
+        )
+        if thread_id in seen:
+            errors.add("thread_replies.thread", "Write one reply per thread.", "duplicate", position)
+        seen.add(thread_id)
+        replies.append((position, thread_id, body))
+    return replies
+
+
+def article_submit(
+    *,
+    article: Article,
+    actor: User,
+    response_letter: str = "",
+    thread_replies: Sequence[object] | None = None,
+) -> Article:
     """Submit the article's current revision for review (a draft, or a revision written after changes).
 
-    A resubmission carries the authors' ``response_letter`` to the new round, and the reviewers of the
-    previous round are invited again at once (the editors may change the list).
+    A resubmission carries the authors' ``response_letter`` to the new round, with ``thread_replies``
+    (``[{"thread": id, "body": text}]``): a reply to open comment threads, each posted in its thread
+    (``thread_reply``) and listed with the letter. The reviewers of the previous round are invited again at
+    once (the editors may change the list). Nothing is saved unless all of it is.
     """
-    letter = text.clean_text(response_letter, text.RESPONSE_LETTER, field="response_letter")
+    errors = text.FieldErrors()
+    letter = errors.text(response_letter, text.RESPONSE_LETTER, field="response_letter")
+    replies = _letter_replies(list(thread_replies or []), errors=errors)
+    errors.raise_if_any()
     with transaction.atomic():
         article = access_article(actor, purpose=SUBMIT, pk=article.pk, lock=True)
         name = "resubmit" if article.state == S.CHANGES_REQUESTED else "submit"
@@ -187,9 +236,10 @@ def article_submit(*, article: Article, actor: User, response_letter: str = "") 
         if refusal is not None:
             raise InvalidTransition(refusal)
         assert article.current_revision is not None  # the transition's condition
-        errors = revision_errors(article.current_revision)
-        if errors:
-            raise ValidationFailed(errors)
+        problems = revision_errors(article.current_revision)
+        if problems:
+            raise ValidationFailed(problems)
+        threads = _open_threads_answered(article=article, actor=actor, name=name, replies=replies)
         previous = article.review_rounds.order_by("-number").first()
         _transition(article=article, name=name, actor=actor)
         if name == "resubmit":
@@ -198,9 +248,37 @@ def article_submit(*, article: Article, actor: User, response_letter: str = "") 
             if letter:
                 review_round.response_letter = letter
                 review_round.save(update_fields=["response_letter"])
+            for _position, thread_id, body in replies:
+                thread_reply(thread=threads[thread_id], actor=actor, body=body, review_round=review_round)
             if previous is not None:
                 _reinvite(article=article, previous=previous)
     return article
+
+
+def _open_threads_answered(
+    *, article: Article, actor: User, name: str, replies: list[tuple[int, int, str]]
+) -> dict[int, CommentThread]:
+    """Return the open threads ``replies`` answer, by id; refuse replies to any other. Caller holds the row lock."""
+    if not replies:
+        return {}
+    if name != "resubmit":
+        raise ValidationFailed.one(
+            "thread_replies", "Replies go with the response letter of a resubmission only.", "not_allowed"
+        )
+    threads = {
+        thread.pk: thread for thread in visible_threads(user=actor, article=article).filter(status=ThreadStatus.OPEN)
+    }
+    errors = text.FieldErrors()
+    for position, thread_id, _body in replies:
+        if thread_id and thread_id not in threads:
+            errors.add(
+                "thread_replies.thread",
+                f"There is no open comment thread {thread_id} on this article for you.",
+                "not_found",
+                position,
+            )
+    errors.raise_if_any()
+    return threads
 
 
 def _reinvite(*, article: Article, previous: ReviewRound) -> list[ReviewAssignment]:

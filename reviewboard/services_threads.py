@@ -13,6 +13,7 @@ from articles.exceptions import InvalidTransition, ValidationFailed
 from articles.models import Article, Revision
 from reviewboard import events
 from reviewboard.anchors import field_paragraphs, find_passage, normal_quote, section_heading
+from reviewboard.models import ReviewRound
 from reviewboard.permissions import (
     THREAD_OPEN,
     THREAD_REPLY,
@@ -108,12 +109,19 @@ def thread_open(
     return thread
 
 
-def thread_reply(*, thread: CommentThread, actor: User, body: str) -> ThreadComment:
-    """Answer a thread; its earlier writers are told."""
+def thread_reply(
+    *, thread: CommentThread, actor: User, body: str, review_round: ReviewRound | None = None
+) -> ThreadComment:
+    """Answer a thread; its earlier writers are told.
+
+    ``review_round``: the round whose response letter this reply goes with (``services.article_submit``).
+    """
     body = text.clean_text(body, text.THREAD_COMMENT, field="body", required=True, required_message="Write your reply.")
     with transaction.atomic():
         thread = access_thread(actor, thread.pk, purpose=THREAD_REPLY, lock=True)
-        comment = ThreadComment.objects.create(thread=thread, author=actor, body=body)
+        if review_round is not None and review_round.article_id != thread.article_id:
+            raise ValueError("A letter's reply goes to a thread of the letter's article.")
+        comment = ThreadComment.objects.create(thread=thread, author=actor, body=body, review_round=review_round)
         events.publish(
             "thread_reply",
             article_id=thread.article_id,

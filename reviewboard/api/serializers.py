@@ -316,6 +316,19 @@ class ReasonSerializer(serializers.Serializer):
     )
 
 
+class LetterReplyInputSerializer(serializers.Serializer):
+    thread = serializers.IntegerField(help_text="An open comment thread of the article (see its threads).")
+    body = text_input(text.THREAD_COMMENT, default="", help_text="Required: the reply, posted in the thread.")
+
+
+class DraftActionSerializer(ReasonSerializer):
+    thread_replies = LetterReplyInputSerializer(
+        many=True,
+        required=False,
+        help_text="Resubmissions only: a reply to open comment threads, listed with the response letter.",
+    )
+
+
 # Board members
 
 

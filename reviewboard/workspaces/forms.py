@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.forms import formset_factory
+from django.utils.text import Truncator
 
 from articles import text
 from articles.exceptions import FieldError, ValidationFailed
@@ -405,3 +406,55 @@ class ReplyForm(forms.Form):
 
 class RatingForm(forms.Form):
     rating = forms.CharField(required=False)
+
+
+class ResubmitForm(forms.Form):
+    """The authors' response letter, with a reply to each open comment thread they see (``threads``).
+
+    It parses; ``services.article_submit`` decides. A reply left empty is not sent: that thread is not answered.
+    """
+
+    response_letter = text_field(
+        text.RESPONSE_LETTER,
+        label="Response letter to the reviewers",
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": text.RESPONSE_LETTER.max_length}),
+        help_text="What changed and why. Reply to each open comment below; the reviewers read them with the letter.",
+    )
+
+    def __init__(self, *args, threads=(), **kwargs):
+        kwargs.setdefault("auto_id", "resubmit-%s")
+        super().__init__(*args, **kwargs)
+        self.threads = list(threads)
+        for thread in self.threads:
+            self.fields[f"reply_{thread.pk}"] = text_field(
+                text.THREAD_COMMENT,
+                label=f"Reply to “{Truncator(thread.quote).chars(80)}”",
+                widget=forms.Textarea(attrs={"rows": 2, "maxlength": text.THREAD_COMMENT.max_length}),
+            )
+
+    def reply_fields(self) -> list:
+        return [self[f"reply_{thread.pk}"] for thread in self.threads]
+
+    def _answered(self) -> list:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return [thread for thread in self.threads if (data.get(f"reply_{thread.pk}") or "").strip()]
+
+    def submission(self) -> dict:
+        """Return the service's arguments: the letter, and the replies in the threads' order."""
+        data = self.cleaned_data
+        return {
+            "response_letter": data.get("response_letter", ""),
+            "thread_replies": [
+                {"thread": thread.pk, "body": data[f"reply_{thread.pk}"]} for thread in self._answered()
+            ],
+        }
+
+    def place(self, error: ValidationFailed) -> None:
+        """Show each problem beside its field; a reply's by its position among the replies sent."""
+        answered = self._answered()
+        for problem in error.errors:
+            name: str | None = problem.field
+            if problem.field.startswith("thread_replies"):
+                index = problem.index
+                name = f"reply_{answered[index].pk}" if index is not None and index < len(answered) else None
+            add_error(self, name if name in self.fields else None, problem.message)

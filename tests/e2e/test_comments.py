@@ -166,6 +166,8 @@ def test_the_review_journey_with_comments_checklist_letter_and_a_second_round(
     writer.get_by_role("button", name="Save draft").click()
     expect(writer.get_by_text("Draft saved. It is ready to submit.")).to_be_visible()
     writer.get_by_label("Response letter to the reviewers").fill("We lowered the starting dose to 250 mg twice daily.")
+    # A reply to an open thread goes with the letter: posted in its thread, listed with the letter.
+    writer.get_by_label("Reply to “after four weeks”").fill("Kept: the review at four weeks stays.")
     screenshot(writer, "journey-2-author-response-letter-1280")
     writer.get_by_role("button", name="Resubmit for review").click()
     expect(writer.get_by_text("Resubmitted. The reviewers of the last round are invited again.")).to_be_visible()
@@ -175,6 +177,7 @@ def test_the_review_journey_with_comments_checklist_letter_and_a_second_round(
     reviewer.goto(f"{live_server.url}/review/assignments/{again.pk}/")
     reviewer.get_by_role("button", name="Accept the invitation").click()
     expect(reviewer.locator("#letter-title + .feedback__text")).to_contain_text("250 mg twice daily")
+    expect(reviewer.locator(".letter-replies")).to_contain_text("Kept: the review at four weeks stays.")
     expect(reviewer.get_by_role("heading", name="Changes since the revision you reviewed")).to_be_visible()
     moved = CommentThread.objects.get(quote="after four weeks")
     expect(reviewer.locator(f"#passage-section-1-2 #thread-{moved.pk}")).to_be_visible()  # moved with its passage

@@ -104,15 +104,17 @@ class DraftActionView(ApiView):
 
     def post(self, request, slug):
         article = _editable_article(request.user, slug)
-        serializer = s.ReasonSerializer(data=request.data)
+        serializer = s.DraftActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        actions.perform(self.action_name, article=article, actor=request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data["thread_replies"] = [dict(reply) for reply in data.get("thread_replies", [])]
+        actions.perform(self.action_name, article=article, actor=request.user, **data)
         return _author_view(request, slug)
 
 
 def _draft_action(name: str, summary: str):
     view = extend_schema(
-        tags=["authors"], summary=summary, request=s.ReasonSerializer, responses={200: s.AuthorArticleSerializer}
+        tags=["authors"], summary=summary, request=s.DraftActionSerializer, responses={200: s.AuthorArticleSerializer}
     )(type(f"Draft{name.title()}View", (DraftActionView,), {"action_name": name, "__doc__": summary}))
     return view.as_view()  # type: ignore[attr-defined]  # a DraftActionView subclass
 

@@ -40,7 +40,7 @@ from reviewboard.selectors import (
     shown_name,
 )
 from reviewboard.workspaces.diff import revision_diff
-from reviewboard.workspaces.forms import DraftEditor, ReasonForm
+from reviewboard.workspaces.forms import DraftEditor, ReasonForm, ResubmitForm
 from reviewboard.workspaces.threads import reviewed_text
 from reviewboard.workspaces.views.guards import author_required, perform
 
@@ -289,9 +289,19 @@ def article_live_preview(request):
 @author_required
 def article_detail(request, slug):
     """Show my article: its state, actions, the reviewers' feedback and the revision history."""
-    article = _article_for(request.user, slug)
+    return article_page(request, _article_for(request.user, slug))
+
+
+def article_page(request, article, *, posted=None, error: ValidationFailed | None = None, status: int = 200):
+    """Render the author's page of ``article``; with ``posted`` and ``error``, the resubmission form re-shown
+    with each problem beside its field."""
     feedback = author_feedback(article=article)
     names = names_shown_to(user=request.user, article=article)
+    text = reviewed_text(user=request.user, article=article)
+    resubmit_form = ResubmitForm(posted, threads=text.open_threads if text else [])
+    if posted is not None and error is not None:
+        resubmit_form.is_valid()  # it only parses; the service has decided
+        resubmit_form.place(error)
     # Submitting is offered once the draft is ready (the action registry); until then, what stands in the way.
     blocked = [
         action
@@ -307,13 +317,15 @@ def article_detail(request, slug):
             "revisions": article_revisions(article=article),
             "feedback": feedback,
             "reviewer_names": names is None,
-            "text": reviewed_text(user=request.user, article=article),
+            "text": text,
             "rounds": article_rounds(article=article),
             "back": request.path,
             "transitions": _named(article_timeline(article=article), names),
             "actions": available_actions(request.user, article),
             "reason_form": ReasonForm(),
+            "resubmit_form": resubmit_form,
         },
+        status=status,
     )
 
 

@@ -20,6 +20,7 @@ from reviewboard.permissions import (
 )
 from reviewboard.selectors import (
     checklist_items,
+    letter_replies,
     open_assignments_for,
     reviewed_before,
     round_reviews_for_reviewer,
@@ -76,6 +77,8 @@ def _review_page(request, assignment, decision_form, status=200):
     earlier = reviewed_before(assignment=assignment)
     base_id = earlier.revision_id if earlier else article.approved_revision_id
     base = _with_references(base_id) if base_id and base_id != revision.pk else None
+    text = commented_text(user=request.user, article=article, revision=revision)
+    review_round = assignment.review_round
     context = {
         "assignment": assignment,
         "article": article,
@@ -87,7 +90,12 @@ def _review_page(request, assignment, decision_form, status=200):
         "can_respond": user_can_respond(request.user, assignment),
         "decision_form": decision_form,
         "decline_form": DeclineForm(),
-        "text": commented_text(user=request.user, article=article, revision=revision),
+        "text": text,
+        "letter_replies": (
+            letter_replies(user=request.user, article=article, review_round=review_round, rights=text.rights)
+            if review_round.number > 1
+            else []
+        ),
         "back": request.path,
         **revision_page_context(revision, "patient"),
     }
