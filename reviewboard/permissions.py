@@ -82,6 +82,11 @@ def user_can_see_confidential_comments(user: Person) -> bool:
     return user_is_editor(user)
 
 
+def user_can_rate_reviews(user: Person) -> bool:
+    """Editors rate reviews (1-5), wherever they do it: their article page, the API, the admin."""
+    return user_is_editor(user)
+
+
 def user_can_retry_notifications(user: Person) -> bool:
     """Editors and admins may make failed or waiting notifications due again."""
     return user_is_editor(user)

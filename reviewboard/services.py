@@ -42,6 +42,7 @@ from reviewboard.permissions import (
     access_article,
     access_assignment,
     board_member_of,
+    user_can_rate_reviews,
     user_is_editor,
 )
 from reviewboard.policy import approval_outcome, reviewers_still_needed
@@ -707,7 +708,7 @@ def review_submit(
 
 def review_rate(*, review: Review, actor: User, rating: object) -> ReviewRating:
     """Rate a review from 1 to 5 (editors only; seen by editors only); rating again replaces the rating."""
-    if not user_is_editor(actor):
+    if not user_can_rate_reviews(actor):
         raise ActionForbidden("Only editors rate reviews.")
     try:
         value = int(str(rating))

@@ -19,6 +19,7 @@ from reviewboard.models import (
     ReviewAssignment,
     TransitionLogEntry,
 )
+from reviewboard.review_models import ReviewRating
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -528,3 +529,53 @@ def test_board_member_filter_queries_do_not_grow_with_board_members(client, demo
         response = client.get(_url(model, "changelist"), chosen)
     assert len(many.captured_queries) == len(few.captured_queries)
     assert "By board member" in response.content.decode()
+
+
+# Ratings: editors rate a review from its admin page, through services.review_rate.
+
+
+@pytest.fixture
+def rated_review(article, author, editor, board):
+    services.article_submit(article=article, actor=author)
+    assignment = services.assignment_create(article=article, board_member=board[0], actor=editor)
+    services.assignment_accept(assignment=assignment, actor=board[0].user)
+    return services.review_submit(
+        assignment=assignment, actor=board[0].user, decision="request_changes", comments_to_author="Dose?"
+    )
+
+
+def test_an_editor_rates_and_rerates_a_review_in_the_admin(client, rated_review):
+    chair = factories.EditorFactory(username="chair", is_staff=True)
+    client.force_login(chair)
+    page = client.get(_url(Review, "change", rated_review.pk)).content.decode()
+    assert "Not rated" in page and "Rate this review" in page
+    assert client.get(_url(Review, "rating", rated_review.pk)).status_code == 200
+    response = client.post(_url(Review, "rating", rated_review.pk), {"rating": "4"})
+    assert response.status_code == 302
+    assert (rated_review.rating.rating, rated_review.rating.rated_by) == (4, chair)
+    client.post(_url(Review, "rating", rated_review.pk), {"rating": "2"})
+    rated_review.refresh_from_db()
+    assert rated_review.rating.rating == 2
+    page = client.get(_url(Review, "change", rated_review.pk)).content.decode()
+    assert "2/5 by" in page and "Change the rating" in page
+    assert "2/5" in client.get(_url(Review, "changelist")).content.decode()
+
+
+@pytest.mark.parametrize("rating", ["", "0", "6", "five"])
+def test_a_bad_rating_in_the_admin_is_shown_beside_the_field_and_saves_nothing(client, rated_review, rating):
+    client.force_login(factories.EditorFactory(username="chair", is_staff=True))
+    response = client.post(_url(Review, "rating", rated_review.pk), {"rating": rating})
+    assert response.status_code == 200
+    assert "Rate the review from 1 (poor) to 5 (excellent)." in response.content.decode()
+    assert not ReviewRating.objects.exists()
+
+
+def test_staff_who_are_not_editors_cannot_rate_in_the_admin(client, rated_review):
+    viewer = factories.UserFactory(is_staff=True)
+    viewer.user_permissions.add(*Permission.objects.filter(codename__in=["view_review", "change_review"]))
+    client.force_login(viewer)
+    page = client.get(_url(Review, "change", rated_review.pk))
+    assert page.status_code == 200 and "Rate this review" not in page.content.decode()
+    assert client.get(_url(Review, "rating", rated_review.pk)).status_code == 403
+    assert client.post(_url(Review, "rating", rated_review.pk), {"rating": "5"}).status_code == 403
+    assert not ReviewRating.objects.exists()
