@@ -1,5 +1,6 @@
 """Reads for the workflow's use cases."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
@@ -393,6 +394,18 @@ def shown_name(person: User | None, names: dict[int, str] | None) -> str:
     if names is not None and person.pk in names:
         return names[person.pk]
     return person_name(person)
+
+
+def name_reviewers(reviews: Iterable[Review], names: dict[int, str] | None) -> list[Review]:
+    """Return ``reviews`` (from ``author_feedback``) with ``reviewer_name`` as the viewer may see it, given ``names``
+    (from ``names_shown_to``): the board member's name, or "Reviewer N" where authors do not see names.
+
+    The web's and the API's author feedback both name their reviewers here.
+    """
+    rows = list(reviews)
+    for review in rows:
+        review.reviewer_name = shown_name(review.assignment.board_member.user, names)  # type: ignore[attr-defined]
+    return rows
 
 
 def name_people(thread: CommentThread, names: dict[int, str] | None) -> None:

@@ -15,7 +15,7 @@ from articles.rendering import render_body
 from articles.services import RevisionContent
 from reviewboard.actions import available_actions
 from reviewboard.models import AssignmentStatus, BoardMember, Decision, Review, ReviewAssignment
-from reviewboard.selectors import author_feedback, checklist_items, shown_name
+from reviewboard.selectors import author_feedback, checklist_items, name_reviewers, names_shown_to, shown_name
 
 PROHIBITED_BY_DRF = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
 
@@ -225,10 +225,14 @@ class ReviewFeedbackSerializer(serializers.ModelSerializer):
 
     revision = serializers.IntegerField(source="assignment.revision.number")
     round = serializers.IntegerField(source="assignment.review_round.number")
+    reviewer = serializers.CharField(
+        source="reviewer_name",
+        help_text='The board member\'s name, or "Reviewer 1", "Reviewer 2" where the editors keep reviewers anonymous.',
+    )
 
     class Meta:
         model = Review
-        fields = ["revision", "round", "decision", "comments_to_author", "created_at"]
+        fields = ["revision", "round", "reviewer", "decision", "comments_to_author", "created_at"]
 
 
 class ActionSerializer(serializers.Serializer):
@@ -274,7 +278,10 @@ class AuthorArticleSerializer(ActionsMixin, serializers.ModelSerializer):
 
     @extend_schema_field(ReviewFeedbackSerializer(many=True))
     def get_feedback(self, article: Article):
-        return ReviewFeedbackSerializer(author_feedback(article=article), many=True).data
+        # Named as on the web: the same selectors decide whether the author sees names or "Reviewer N".
+        user = self.context["request"].user
+        reviews = name_reviewers(author_feedback(article=article), names_shown_to(user=user, article=article))
+        return ReviewFeedbackSerializer(reviews, many=True).data
 
 
 class ArticleSummarySerializer(ActionsMixin, serializers.ModelSerializer):

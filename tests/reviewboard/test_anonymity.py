@@ -69,3 +69,34 @@ def test_the_authors_timeline_names_no_reviewer(client, review, author, named): 
     html = client.get(reverse("workspaces:author_article", args=[review.slug])).content.decode()
     assert "Ada Neuron" not in html
     assert "by Reviewer 1" in html
+
+
+@pytest.mark.parametrize(("names_on", "shown"), [(False, "Reviewer 1"), (True, "Ada Neuron")])
+def test_the_authors_feedback_names_reviewers_as_the_setting_says_on_the_web_and_in_the_api(
+    client,
+    review,  # noqa: F811
+    author,
+    editor,
+    named,
+    names_on,
+    shown,
+):
+    from reviewboard import services
+    from reviewboard.models import Decision
+
+    EditorialSettings.objects.update_or_create(pk=1, defaults={"authors_see_reviewer_names": names_on})
+    services.review_submit(
+        assignment=named[0].assignments.get(),
+        actor=named[0].user,
+        decision=Decision.REQUEST_CHANGES,
+        comments_to_author="Fix the dose.",
+    )
+    hidden = "Reviewer 1" if names_on else "Ada Neuron"
+    feedback = client_for(author).get(f"/api/v1/drafts/{review.slug}/").json()["feedback"]
+    assert [(row["reviewer"], row["comments_to_author"]) for row in feedback] == [(shown, "Fix the dose.")]
+    client.force_login(author)
+    html = client.get(reverse("workspaces:author_article", args=[review.slug])).content.decode()
+    section = html[html.index('id="feedback-title"') : html.index('id="rounds-title"')]
+    assert f"by {shown}" in section and hidden not in section
+    # Editors always see the name, in the API too.
+    assert client_for(editor).get(f"/api/v1/drafts/{review.slug}/").json()["feedback"][0]["reviewer"] == "Ada Neuron"

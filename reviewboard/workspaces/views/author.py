@@ -36,6 +36,7 @@ from reviewboard.selectors import (
     articles_per_state,
     author_feedback,
     authored_articles,
+    name_reviewers,
     names_shown_to,
     shown_name,
 )
@@ -315,8 +316,7 @@ def article_page(request, article, *, posted=None, error: ValidationFailed | Non
             "article": article,
             "submission_problems": revision_errors(article.current_revision) if blocked else [],
             "revisions": article_revisions(article=article),
-            "feedback": feedback,
-            "reviewer_names": names is None,
+            "feedback": name_reviewers(feedback, names),
             "text": text,
             "rounds": article_rounds(article=article),
             "back": request.path,
