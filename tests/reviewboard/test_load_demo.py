@@ -104,6 +104,8 @@ def test_reference_article_is_approved_by_two_neurologists_through_the_workflow(
     kept = threads["which may be used for all forms of myoclonus"]
     assert moved.anchor_revision == revision and kept.anchor_revision == rounds[0].revision  # never lost
     assert moved.comments.count() == kept.comments.count() == 2
+    # The reply to the moved thread went with the response letter of round 2.
+    assert list(rounds[1].letter_replies.values_list("thread", flat=True)) == [moved.pk]
     assert CommentThread.objects.filter(article=article, confidential=True).count() == 1
     assert Review.objects.filter(assignment__review_round=rounds[0]).get().checklist_answers.count() == 5
     reviews = Review.objects.filter(assignment__revision=revision)

@@ -547,9 +547,6 @@ class Command(BaseCommand):
             comments="Accurate overall; one overstatement on botulinum toxin, see my comment on the text.",
         )
         threads.thread_reply(thread=botulinum, actor=author, body="Corrected: focal and segmental only.")
-        threads.thread_reply(
-            thread=sites, actor=author, body="The professional summary names them; kept short here for readers."
-        )
         content.revision_create(
             article=article, actor=author, content=MYOCLONUS, change_note="Botulinum toxin: focal and segmental only."
         )
@@ -558,8 +555,12 @@ class Command(BaseCommand):
             actor=author,
             response_letter=(
                 "Thank you for the review. We narrowed the botulinum toxin statement to focal and segmental "
-                "myoclonus, as asked, and answered the other comment in its thread."
+                "myoclonus, as asked; our answer to the other comment is below."
             ),
+            # Posted in its thread with the resubmission, and listed with the letter.
+            thread_replies=[
+                {"thread": sites.pk, "body": "The professional summary names them; kept short here for readers."}
+            ],
         )
         again = ReviewAssignment.objects.get(
             review_round__revision=article.submitted_revision, board_member__user=neuro
