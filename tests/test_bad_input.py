@@ -406,6 +406,49 @@ def test_a_thread_comment_gets_one_verdict_on_every_surface(cast, article, body,
     assert_same_verdict(body, verdicts(body, {"web": through_web, "api": through_api}, setup))
 
 
+# A reply that goes with the response letter (web: the resubmit form's field per open thread; API: resubmit's
+# thread_replies).
+
+
+@SETTINGS
+@given(body=any_text)
+@with_examples("body")
+def test_a_letters_reply_gets_one_verdict_on_every_surface(cast, article, body):
+    from reviewboard.models import Decision
+    from reviewboard.review_models import ThreadComment
+    from reviewboard.services_threads import thread_open
+
+    author, editor, member = cast["author"], cast["editor"], cast["board"][0]
+    made = {}
+
+    def setup():
+        services.article_submit(article=article, actor=author)
+        assignment = services.assignment_create(article=article, board_member=member, actor=editor)
+        services.assignment_accept(assignment=assignment, actor=member.user)
+        made["thread"] = thread_open(
+            article=article, actor=member.user, field="summary_patient", index=0, paragraph=0, body="Why?"
+        )
+        services.review_submit(
+            assignment=assignment, actor=member.user, decision=Decision.REQUEST_CHANGES, comments_to_author="See."
+        )
+        factories.RevisionFactory(article=article, created_by=author)
+
+    def replied():
+        return ThreadComment.objects.filter(thread=made["thread"], review_round__isnull=False).exists()
+
+    def through_web(text):
+        thread_id = made["thread"].pk
+        ok(web(author).post(f"/workspace/articles/{article.slug}/resubmit/", {f"reply_{thread_id}": text}))
+        return replied()
+
+    def through_api(text):
+        payload = {"thread_replies": [{"thread": made["thread"].pk, "body": text}]}
+        ok(api(author).post(f"/api/v1/drafts/{article.slug}/resubmit/", payload, format="json"))
+        return replied()
+
+    assert_same_verdict(body, verdicts(body, {"web": through_web, "api": through_api}, setup))
+
+
 # What readers are shown: the note for readers of a new revision, and a board member's public profile (the web
 # forms; the services are the only other doors).
 

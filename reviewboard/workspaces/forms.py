@@ -437,7 +437,8 @@ class ResubmitForm(forms.Form):
 
     def _answered(self) -> list:
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        return [thread for thread in self.threads if (data.get(f"reply_{thread.pk}") or "").strip()]
+        # Only an empty field is skipped; anything typed goes to the service, which judges it (blank too).
+        return [thread for thread in self.threads if data.get(f"reply_{thread.pk}")]
 
     def submission(self) -> dict:
         """Return the service's arguments: the letter, and the replies in the threads' order."""
