@@ -55,6 +55,7 @@ RESPONSE_LETTER = TextRule("The response letter", 20_000, multiline=True)
 QUESTION = TextRule("The question", 2000, multiline=True)
 EMAIL = TextRule("The email address", 254)
 TOKEN_NAME = TextRule("The token's name", 80)
+USERNAME = TextRule("The username", 150)
 
 MAX_SECTIONS = 30
 MAX_REFERENCES = 200

@@ -17,7 +17,7 @@ from knox.models import AuthToken
 
 from articles.exceptions import ActionForbidden, FieldError, ValidationFailed
 from articles.followups import client_address
-from articles.text import TOKEN_NAME, FieldErrors
+from articles.text import TOKEN_NAME, USERNAME, FieldErrors
 from identity.models import ApiTokenName, SignIn, SignInMethod
 from identity.policy import has_second_factor, second_factor_required
 
@@ -96,6 +96,11 @@ def api_token_exchange(*, request: HttpRequest, username: object, password: obje
     """Issue a token for a username and password, and the second factor's code where the account has or needs one."""
     from allauth.mfa.base.forms import AuthenticateForm
 
+    errors = FieldErrors()
+    username = errors.text(username, USERNAME, field="username", required=True)
+    errors.raise_if_any()
+    if not isinstance(password, str):
+        raise ValidationFailed([FieldError("password", "Send the password as text.", "invalid")])
     user = authenticate(request, username=username, password=password)
     if user is None:
         raise ValidationFailed([FieldError("", "Unable to log in with provided credentials.", "authorization")])

@@ -38,11 +38,19 @@ def rsa_key():
 @pytest.fixture(scope="module")
 def provider_installed(django_db_setup, django_db_blocker):
     """django-oauth-toolkit installed and migrated for this module's tests, then taken away again."""
+    from django.core.checks.registry import registry
+
+    # Importing the toolkit registers its system checks for good; they would fail once it is uninstalled (a
+    # Celery worker started by a later test runs every check), so the registry is put back as it was.
+    checks_before = set(registry.registered_checks), set(registry.deployment_checks)
     installed = [*django_settings.INSTALLED_APPS, "oauth2_provider"]
-    with django_db_blocker.unblock(), override_settings(INSTALLED_APPS=installed):
-        call_command("migrate", "oauth2_provider", verbosity=0)
-        yield
-        call_command("migrate", "oauth2_provider", "zero", verbosity=0)  # its tables refer to users
+    try:
+        with django_db_blocker.unblock(), override_settings(INSTALLED_APPS=installed):
+            call_command("migrate", "oauth2_provider", verbosity=0)
+            yield
+            call_command("migrate", "oauth2_provider", "zero", verbosity=0)  # its tables refer to users
+    finally:
+        registry.registered_checks, registry.deployment_checks = checks_before
     assert not apps.is_installed("oauth2_provider")
 
 

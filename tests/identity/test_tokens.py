@@ -145,3 +145,18 @@ def test_a_token_stops_working_when_its_holder_must_have_a_factor_and_has_none(a
     response = _api(issued.secret).get("/api/v1/drafts/")
     assert response.status_code == 401
     assert "second factor" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"username": "edi\x00tor", "password": "pass"}, "username"),
+        ({"username": "x" * 151, "password": "pass"}, "username"),
+        ({"username": ["editor"], "password": "pass"}, "username"),
+        ({"username": "editor", "password": ["pass"]}, "password"),
+    ],
+)
+def test_the_api_sign_in_refuses_malformed_credentials_beside_their_field(body, field):
+    response = APIClient().post("/api/v1/auth/token/", body, format="json")
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["field_errors"]] == [field]
