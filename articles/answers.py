@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, Reference
 from articles.rendering import AUDIENCE_PASSAGE, CITATION, cited_numbers
-from articles.search import SEARCH_CONFIG, ApprovedRevisionVector
+from articles.search import ranked_matches
 from articles.selectors import published_articles
 
 CANDIDATE_ARTICLES = 5
@@ -60,16 +60,7 @@ def question_words(question: str) -> list[str]:
 def _candidates(words: list[str]) -> QuerySet[Article]:
     articles = published_articles()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        raw = " | ".join(f"{word}:*" for word in words)
-        query = SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
-        return (
-            articles.alias(document=ApprovedRevisionVector())
-            .filter(document=query)
-            .annotate(rank=SearchRank(ApprovedRevisionVector(), query))
-            .order_by("-rank", "-approved_at", "pk")
-        )
+        return ranked_matches(articles, " | ".join(f"{word}:*" for word in words))
     condition = Q()
     for word in words:
         condition |= Q(approved_revision__title__icontains=word) | Q(sections_text__icontains=word)

@@ -47,11 +47,19 @@ def search_published(query: str) -> QuerySet[Article]:
         articles = articles.annotate(sections_text=Cast(SECTIONS, TextField()))
         return articles.filter(_substring_match(query)).order_by("-approved_at", "pk")
 
-    from django.contrib.postgres.search import SearchQuery, SearchRank
-
     raw = prefix_tsquery(query)
     if not raw:
         return articles.none()
+    return ranked_matches(articles, raw)
+
+
+def ranked_matches(articles: QuerySet[Article], raw: str) -> QuerySet[Article]:
+    """Return the ``articles`` whose approved text matches the raw tsquery ``raw``, best first (PostgreSQL only).
+
+    The list's search and the reader's instant answers both rank here: one index, one order.
+    """
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
     search_query = SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
     # ``alias`` keeps the document out of the SELECT and the count; only the page computes the rank.
     return (
