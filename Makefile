@@ -46,10 +46,11 @@ run: demo ## Run the product on SQLite with demo data
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-lint: install ## ruff, ruff format --check and mypy
+lint: install ## ruff, ruff format --check, mypy and the private-internals check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	bash scripts/check-private-internals.sh
 
 audit: install ## pip-audit of the installed packages
 	$(VENV)/bin/pip-audit --local --progress-spinner off
