@@ -245,7 +245,8 @@ class DraftEditor:
         prefix, _, kind = prefix.partition(":")
         if prefix in ("sections", "references"):
             total = f"{prefix}-TOTAL_FORMS"
-            index = int(data.get(total) or 0)
+            count = str(data.get(total) or "")
+            index = int(count) if count.isdigit() else 0  # a tampered count is read as none: the formset refuses it
             data[total] = str(index + 1)
             if prefix == "references" and kind in ReferenceKind.values:
                 data[f"references-{index}-kind"] = kind

@@ -300,3 +300,11 @@ def test_my_articles_are_paged_and_filtered_by_state(author_client, author, neur
     assert list(only_submitted.context["page"].object_list) == [submitted]
     last = author_client.get("/author/?page=2")
     assert len(last.context["page"].object_list) == 3
+
+
+def test_add_with_a_tampered_form_count_is_refused_without_an_error_page(author_client, article):
+    data = editor_post() | {"add": "sections", "sections-TOTAL_FORMS": "many"}
+    response = author_client.post(f"/author/articles/{article.slug}/edit/", data)
+    assert response.status_code in (200, 400)
+    article.refresh_from_db()
+    assert article.current_revision.number == 1
