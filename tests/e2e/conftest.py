@@ -7,10 +7,12 @@ apart. Screenshots of the key pages go to artifacts/screenshots/ (git-ignored).
 """
 
 import os
+import threading
 import time
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 from tests.factories import TOTP_SECRET
 from tests.totp import seconds_left, totp_code
@@ -32,6 +34,50 @@ TIMEOUT_MS = 10_000  # a page that takes longer than this is a failure, not some
 DESKTOP = {"width": 1280, "height": 900}
 _saved: list[Path] = []
 PHONE = {"width": 390, "height": 844}
+
+
+class InFlight:
+    """Counts the requests the live server is handling, from Django's request signals.
+
+    A page closed at the end of a test may still send a request (the editor saves on ``pagehide``):
+    if the test's database were flushed while the server thread handles it, the server would leave
+    the shared connection half-way through a transaction and break every later test on it.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.count = 0
+        self.changed = time.monotonic()
+
+    def started(self, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            return  # the test client, not the live server
+        with self.lock:
+            self.count += 1
+            self.changed = time.monotonic()
+
+    def finished(self, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            return
+        with self.lock:
+            self.count -= 1
+            self.changed = time.monotonic()
+
+    def wait_until_quiet(self, quiet=0.3, timeout=TIMEOUT_MS / 1000):
+        """Return once no request has been in flight for ``quiet`` seconds; fail after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                idle = self.count <= 0 and time.monotonic() - self.changed >= quiet
+            if idle:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the live server still handled {self.count} request(s) {timeout} s after the test")
+
+
+in_flight = InFlight()
+request_started.connect(in_flight.started, dispatch_uid="e2e-in-flight-started")
+request_finished.connect(in_flight.finished, dispatch_uid="e2e-in-flight-finished")
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +122,7 @@ def new_page(browser):
     yield open_page
     for context in contexts:
         context.close()
+    in_flight.wait_until_quiet()  # before the test's database goes away
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from articles.models import Article
 from tests import factories
 
-from .conftest import PHONE
+from .conftest import PHONE, in_flight
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright not installed").expect
 
@@ -186,6 +186,17 @@ def test_autosave_keeps_the_draft_through_a_reload(live_server, new_page, login,
     page.reload()
     expect(page.locator("#id_summary_patient")).to_have_value("Restless legs often come from low iron.")
     assert Article.objects.get(pk=draft.pk).current_revision.number == 2
+
+
+def test_what_was_typed_just_before_leaving_the_editor_is_saved(live_server, new_page, login, author, draft):
+    page = login(new_page(), author)
+    open_editor(page, live_server, draft)
+    page.fill("#id_summary_patient", "Low iron is the usual cause.")
+    expect(page.locator("[data-save-state]")).to_contain_text("Unsaved changes")
+    page.goto(f"{live_server.url}/author/")  # before the pause that would save it: the page saves as it goes
+    in_flight.wait_until_quiet()
+    revision = Article.objects.get(pk=draft.pk).current_revision
+    assert (revision.number, revision.summary_patient) == (2, "Low iron is the usual cause.")
 
 
 def test_a_new_article_is_saved_by_itself_once_it_has_a_specialty_and_a_title(
