@@ -177,10 +177,12 @@ def seed_published_articles(count: int) -> int:
     from reviewboard import services
     from reviewboard.management.commands.load_demo import MYOCLONUS
     from reviewboard.models import BoardMember, Decision
+    from reviewboard.selectors import checklist_items
 
     users = get_user_model().objects
     author, editor = users.get(username="author"), users.get(username="editor")
     neurology = Specialty.objects.get(slug="neurology")
+    checklist = {item.pk: {"answer": "yes"} for item in checklist_items(specialty_id=neurology.pk)}  # all checked
     reviewers = list(BoardMember.objects.filter(user__username__in=["dr.neuro", "dr.neuro2", "dr.cardio"]))
     topics = ["sleep", "exercise", "medicines", "stress", "children", "older adults", "epilepsy", "vitamins"]
     added = 0
@@ -200,7 +202,9 @@ def seed_published_articles(count: int) -> int:
             for member in reviewers:
                 assignment = services.assignment_create(article=article, board_member=member, actor=editor)
                 services.assignment_accept(assignment=assignment, actor=member.user)
-                services.review_submit(assignment=assignment, actor=member.user, decision=Decision.APPROVE)
+                services.review_submit(
+                    assignment=assignment, actor=member.user, decision=Decision.APPROVE, checklist=checklist
+                )
                 article.refresh_from_db()
                 if article.state == ArticleState.APPROVED:
                     break
