@@ -4,11 +4,17 @@ What lives in the cache may be lost without harm: reader pages (served from the 
 limits and throttles (nobody is limited meanwhile), allauth's record of used one-time codes (a code could be
 used twice within its 30 seconds meanwhile). The alternative, an exception, answered 500 to every sign-in
 while Redis was down. Code that wants to know about the outage itself (the API's throttles) still sees a miss.
+
+Built on django-redis rather than Django's own Redis backend: Django's builds a redis-py client object for every
+operation, which in redis-py 8 costs more than the round trip to Redis itself (130 µs against 80 µs, measured
+on a cached reader page); django-redis keeps one client per server. With ``IGNORE_EXCEPTIONS`` off (its default),
+django-redis raises the redis-py error itself, which is what this class catches.
 """
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django_redis.cache import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger("config.cache")
@@ -41,27 +47,27 @@ class FailOpenRedisCache(RedisCache):
             _warn("has_key", error)
             return False
 
-    def add(self, key, value, timeout=None, version=None):
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         try:
             return super().add(key, value, timeout, version)
         except UNREACHABLE as error:
             _warn("add", error)
             return True  # as if the key were new: nothing is refused for want of the cache
 
-    def set(self, key, value, timeout=None, version=None):
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         try:
             super().set(key, value, timeout, version)
         except UNREACHABLE as error:
             _warn("set", error)
 
-    def set_many(self, data, timeout=None, version=None):
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         try:
             return super().set_many(data, timeout, version)
         except UNREACHABLE as error:
             _warn("set_many", error)
             return list(data)
 
-    def touch(self, key, timeout=None, version=None):
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         try:
             return super().touch(key, timeout, version)
         except UNREACHABLE as error:

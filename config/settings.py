@@ -127,7 +127,8 @@ if REDIS_URL:
     _redis_base = urlunsplit(urlsplit(REDIS_URL)._replace(path="", query="", fragment=""))
     CACHES = {
         "default": {
-            # Django's Redis cache, failing open while Redis is unreachable (config.cache): no 500 for a lost cache.
+            # Redis (django-redis: one client kept per process), failing open while Redis is unreachable
+            # (config.cache): no 500 for a lost cache.
             "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": env.str("CACHE_URL", default=f"{_redis_base}/1"),
         }
@@ -345,10 +346,10 @@ HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)  # seconds
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _connect_timeout = env.int("DB_CONNECT_TIMEOUT", default=5)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", _connect_timeout)
-if CACHES["default"]["BACKEND"] in ("config.cache.FailOpenRedisCache", "django.core.cache.backends.redis.RedisCache"):
+if CACHES["default"]["BACKEND"] == "config.cache.FailOpenRedisCache":
     _redis_timeout = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
-    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", _redis_timeout)
-    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", _redis_timeout)
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("SOCKET_CONNECT_TIMEOUT", _redis_timeout)
+    CACHES["default"]["OPTIONS"].setdefault("SOCKET_TIMEOUT", _redis_timeout)
 
 # A streaming replica for anonymous readers' reads (articles.replica): with DATABASE_REPLICA_URL set, the router
 # sends an anonymous reader's reads of the reader views there while it has replayed every change readers can see

@@ -299,7 +299,7 @@ def test_production_profile_on_postgres_and_redis_sets_timeouts_and_keeps_health
     code = (
         "import json; from django.conf import settings as s; print(json.dumps({"
         "'db': s.DATABASES['default']['OPTIONS'].get('connect_timeout'),"
-        "'cache': s.CACHES['default']['OPTIONS'].get('socket_timeout'),"
+        "'cache': s.CACHES['default']['OPTIONS'].get('SOCKET_TIMEOUT'),"
         "'exempt': s.SECURE_REDIRECT_EXEMPT, 'ssl': s.SECURE_SSL_REDIRECT}))"
     )
     result = _run(

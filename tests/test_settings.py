@@ -102,7 +102,7 @@ def test_postgres_url_selects_postgresql():
 
 def test_redis_url_gives_a_redis_cache_on_another_database_than_the_broker():
     values = _settings(REDIS_URL="redis://127.0.0.1:6379/3")
-    assert values["CACHE_BACKEND"] == "config.cache.FailOpenRedisCache"  # Django's RedisCache, failing open
+    assert values["CACHE_BACKEND"] == "config.cache.FailOpenRedisCache"  # django-redis, failing open
     assert values["CELERY_TASK_ALWAYS_EAGER"] is False
     cache_host, cache_db = values["CACHE_LOCATION"].rsplit("/", 1)
     broker_host, broker_db = values["CELERY_BROKER_URL"].rsplit("/", 1)

@@ -17,7 +17,7 @@ def dead_cache(settings):
         "default": {
             "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": DEAD_REDIS,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
         }
     }
 
