@@ -355,4 +355,4 @@ class ReferenceLookup(models.Model):
 
 
 from articles.followup_models import FollowUpQuestion, FollowUpStatus  # noqa: E402, F401  (its own module, one app)
-from articles.stored_models import StoredPage, StoredPageKind  # noqa: E402, F401  (its own module, one app)
+from articles.stored_models import ReaderGeneration, StoredPage, StoredPageKind, StoredSearch  # noqa: E402, F401  (its own module, one app)

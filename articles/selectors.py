@@ -11,7 +11,7 @@ from django.db.models.functions import Now
 from articles.compiled import CompiledRead
 from articles.models import Article, ChangeNote, Reference, Revision, published_condition
 from articles.people import person_name
-from articles.stored_models import StoredPage, StoredPageKind
+from articles.stored_models import ReaderGeneration, StoredPage, StoredPageKind, StoredSearch
 
 
 def published_articles() -> QuerySet[Article]:
@@ -215,6 +215,44 @@ def stored_page(*, slug: str, kind: str, origin: str, fingerprint: str) -> tuple
     """
     rows = _STORED_PAGE.rows(slug=slug, kind=kind, origin=origin, fingerprint=fingerprint)
     return rows[0] if rows else None
+
+
+# Every list page and search runs it: compiled once, like the stored page's query.
+_STORED_SEARCH = CompiledRead(
+    lambda key: (
+        ReaderGeneration.objects.filter(pk=1)
+        .annotate(
+            article_ids=Subquery(
+                StoredSearch.objects.filter(key=key, generation=OuterRef("value")).values("article_ids")[:1]
+            )
+        )
+        .order_by()
+        .values_list("value", "article_ids")
+    ),
+    key="\x00key",
+)
+
+
+@dataclass(frozen=True)
+class StoredSearchLookup:
+    generation: int | None  # the current reader generation; None when its row is missing (a database emptied)
+    article_ids: list[int] | None  # the search's stored result, best match first, if stored under that generation
+
+
+def stored_search(*, key: str) -> StoredSearchLookup:
+    """Return the current reader generation and the result stored under it for the search ``key``: one query."""
+    rows = _STORED_SEARCH.rows(key=key)
+    if not rows:
+        return StoredSearchLookup(generation=None, article_ids=None)
+    generation, article_ids = rows[0]
+    if article_ids is None:
+        return StoredSearchLookup(generation=generation, article_ids=None)
+    return StoredSearchLookup(generation=generation, article_ids=[int(pk) for pk in article_ids.split(",") if pk])
+
+
+def reader_generation() -> int | None:
+    """Return the current reader generation, or None when its row is missing (a database just emptied)."""
+    return ReaderGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
 
 
 def stored_cards(*, article_ids: list[int], fingerprint: str) -> dict[int, str]:

@@ -15,6 +15,7 @@ check before serving it, so lag can never make a stored page show what readers m
 """
 
 import dataclasses
+import hashlib
 import io
 import logging
 from collections.abc import Callable
@@ -26,18 +27,19 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.db.models.signals import post_save
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import cache as reader_cache
+from articles import cache as reader_cache, search
 from articles.fingerprint import fingerprint
 from articles.models import Article, Byline, Specialty
 from articles.reader_http import RenderedPage
-from articles.selectors import published_articles, stored_cards, stored_page
-from articles.stored_models import StoredPage, StoredPageKind
+from articles.selectors import published_articles, reader_generation, stored_cards, stored_page, stored_search
+from articles.stored_models import ReaderGeneration, StoredPage, StoredPageKind, StoredSearch
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +152,77 @@ def cards(article_ids: list[int]) -> list[str]:
     return [found[article_id] for article_id in article_ids if article_id in found]
 
 
+# A search's result is stored when it matches more than a list page of articles (the searches that cost the database
+# a ranking of many documents; one that matches a few is answered from the GIN index at once) and at most this many.
+STORED_SEARCH_MIN_MATCHES = 21
+STORED_SEARCH_MAX_MATCHES = 2000
+# What a search's result depends on: which articles are published, their approved revisions and approval dates.
+SEARCHED_FIELDS = ("approved_revision_id", "approved_at", "retracted_at")
+
+
+def search_page(query: str, *, offset: int, limit: int) -> tuple[list[int], int]:
+    """Return the ids of ``limit`` published articles matching ``query`` from ``offset``, best first, and how many
+    match in all: from the stored result of the search when there is a current one (one query), else from the
+    search itself (articles.search.search_page: one query more), storing the result of a search that matched many.
+
+    The ids of a page past the stored ones (a search matching more than STORED_SEARCH_MAX_MATCHES) are never stored.
+    """
+    query = reader_cache.normalise_query(query)
+    key = search_key(query)
+    # The generation is read before the search: a change committed meanwhile leaves its result unserved.
+    found = stored_search(key=key)
+    if found.article_ids is not None:
+        return found.article_ids[offset : offset + limit], len(found.article_ids)
+    generation = found.generation
+    page, total = search.search_page(query, offset=offset, limit=limit)
+    if generation is not None and STORED_SEARCH_MIN_MATCHES <= total <= STORED_SEARCH_MAX_MATCHES:
+        article_ids = list(search.search_published(query).values_list("pk", flat=True)[:STORED_SEARCH_MAX_MATCHES])
+        _store_search(key=key, query=query, generation=generation, article_ids=article_ids)
+    return page, total
+
+
+def search_key(query: str) -> str:
+    """Return the key a search's result is stored under: the same for the same words, however spaced."""
+    return hashlib.sha256(reader_cache.normalise_query(query).encode()).hexdigest()
+
+
+def _store_search(*, key: str, query: str, generation: int, article_ids: list[int]) -> None:
+    try:
+        StoredSearch.objects.bulk_create(
+            [
+                StoredSearch(
+                    key=key,
+                    query=query,
+                    generation=generation,
+                    article_ids=",".join(map(str, article_ids)),
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["query", "generation", "article_ids", "stored_at"],
+        )
+    except DatabaseError:
+        logger.warning("could not store the result of a search", exc_info=True)
+
+
+def advance_reader_generation() -> None:
+    """Move the reader generation on, in the caller's transaction: every stored search result is retired with it.
+
+    Its old results are deleted after the commit (a stale one is never served anyway).
+    """
+    if not ReaderGeneration.objects.filter(pk=1).update(value=F("value") + 1):
+        # The row is missing (a database emptied by hand or by a test): create it, then move it on.
+        ReaderGeneration.objects.bulk_create([ReaderGeneration(pk=1, value=0)], ignore_conflicts=True)
+        ReaderGeneration.objects.filter(pk=1).update(value=F("value") + 1)
+    transaction.on_commit(_forget_old_searches, robust=True)
+
+
+def _forget_old_searches() -> None:
+    current = reader_generation()
+    if current is not None:
+        StoredSearch.objects.filter(generation__lt=current).delete()
+
+
 def render_card(article: Article) -> str:
     """Return the card of a published ``article`` (its approved revision and specialty loaded) as HTML."""
     return render_to_string(CARD_TEMPLATE, {"article": article})
@@ -251,6 +324,18 @@ def _after_article_saved(sender, instance: Article, raw=False, **kwargs):
     transaction.on_commit(lambda: _refresh(article_id, published), robust=True)
 
 
+def _after_article_saved_searched(sender, instance: Article, raw=False, **kwargs):
+    """In the saving transaction, retire the stored search results if the published articles changed for a search."""
+    before = getattr(instance, reader_cache.VALUES_BEFORE_SAVE, None)  # articles.cache's pre_save reads it
+    if before is None and instance.approved_revision_id is None and not raw:
+        return  # new, or its earlier values unknown, and never approved: no search shows it
+    if before is not None:
+        shown_before = dict(zip(reader_cache.READER_FIELDS, before, strict=True))
+        if all(shown_before[field] == getattr(instance, field) for field in SEARCHED_FIELDS):
+            return
+    advance_reader_generation()
+
+
 def _refresh(article_id: int, published: bool) -> None:
     retire(article_ids=[article_id])
     if published:
@@ -295,6 +380,7 @@ def _after_byline_saved(sender, instance: Byline, raw=False, **kwargs):
 def connect_retirement() -> None:
     """Connect the receivers that retire stored pages when what they show changes."""
     post_save.connect(_after_article_saved, sender=Article, dispatch_uid="stored-pages-after-article-save")
+    post_save.connect(_after_article_saved_searched, sender=Article, dispatch_uid="stored-searches-after-article-save")
     post_save.connect(_after_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="stored-pages-author-saved")
     post_save.connect(_after_byline_saved, sender=Byline, dispatch_uid="stored-pages-byline-saved")
     post_save.connect(_after_specialty_saved, sender=Specialty, dispatch_uid="stored-pages-after-specialty-save")

@@ -38,3 +38,28 @@ class StoredPage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} page of article {self.article_id} (revision {self.revision_id})"
+
+
+class ReaderGeneration(models.Model):
+    """One row whose ``value`` moves on, in the same transaction, whenever the set of published articles or their
+    approved revisions changes (articles.stored): a stored search result is served only under the value it was
+    computed under."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"reader generation {self.value}"
+
+
+class StoredSearch(models.Model):
+    """The ordered ids of the published articles a search matches, computed once and served while the published
+    articles stay as they were (``generation``); a list page is then a slice of it plus the stored cards."""
+
+    key = models.CharField(max_length=64, unique=True)  # SHA-256 of the normalised query
+    query = models.CharField(max_length=200, blank=True)
+    generation = models.BigIntegerField()
+    article_ids = models.TextField()  # comma-separated, best match first: all of them
+    stored_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"search “{self.query}” (generation {self.generation})"

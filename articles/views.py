@@ -37,7 +37,7 @@ from articles.models import Article, ArticleState, Revision
 from articles.presentation import revision_body_html, revision_citations_ld
 from articles.rendering import render_markdown
 from articles.replica import reader_reads
-from articles.search import search_page, search_published
+from articles.search import search_published
 from articles.selectors import (
     approved_history,
     article_bylines,
@@ -83,9 +83,10 @@ class ArticleListView(View):
         return reader_http.conditional_response(request, response)
 
     def _render(self, request, *, query: str) -> reader_http.RenderedPage:
-        """Render the page: the matching ids and their count in one query, their stored cards in another."""
+        """Render the page: the matching ids and their count in one query (a search's stored result), their stored cards
+        in another."""
         number = self._page_number(request, query=query)
-        ids, count = search_page(query, offset=(number - 1) * self.paginate_by, limit=self.paginate_by)
+        ids, count = stored.search_page(query, offset=(number - 1) * self.paginate_by, limit=self.paginate_by)
         if not ids and number > 1:
             raise Http404("No such page.")
         paginator = Paginator(range(count), self.paginate_by)  # the count is known: no query of its own

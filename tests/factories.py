@@ -20,7 +20,7 @@ from articles.models import (
     Specialty,
 )
 from articles.permissions import AUTHORS_GROUP, EDITORS_GROUP
-from articles.stored_models import StoredPage, StoredPageKind
+from articles.stored_models import ReaderGeneration, StoredPage, StoredPageKind, StoredSearch
 from identity.models import ApiTokenName, SignIn
 from reviewboard.models import (
     AssignmentStatus,
@@ -437,6 +437,28 @@ class StoredPageFactory(factory.django.DjangoModelFactory):
     article_updated_at = factory.LazyFunction(timezone.now)
     fingerprint = "0" * 64
     html = "<main>stored</main>"
+
+
+class ReaderGenerationFactory(factory.django.DjangoModelFactory):
+    """The one reader generation row (a migration creates it; a test that empties the database may need it back)."""
+
+    class Meta:
+        model = ReaderGeneration
+        django_get_or_create = ("id",)
+
+    id = 1
+
+
+class StoredSearchFactory(factory.django.DjangoModelFactory):
+    """A stored search result (two article ids, which need not exist), under generation 0."""
+
+    class Meta:
+        model = StoredSearch
+
+    key = factory.Sequence(lambda n: f"{n:064x}")
+    query = factory.Sequence(lambda n: f"search {n}")
+    generation = 0
+    article_ids = "1,2"
 
 
 class ReviewRatingFactory(factory.django.DjangoModelFactory):
