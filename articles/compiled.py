@@ -29,7 +29,7 @@ class CompiledRead:
     call uses, so where it lands among the compiled parameters shows where the real value goes.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], **placeholders: str):
+    def __init__(self, build: Callable[..., QuerySet], **placeholders: object):
         self.build = build
         self.placeholders = placeholders
         self._model: type[Model] | None = None  # built on first use: the apps may not be ready at import

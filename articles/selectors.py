@@ -257,9 +257,34 @@ def reader_generation() -> int | None:
 
 def stored_cards(*, article_ids: list[int], fingerprint: str) -> dict[int, str]:
     """Return the current stored cards of the published articles among ``article_ids``, by article id: one query."""
-    rows = (
-        _current_stored_pages(fingerprint=fingerprint)
-        .filter(article_id__in=article_ids, kind=StoredPageKind.CARD, origin="")
-        .values_list("article_id", "html")
-    )
-    return dict(rows)
+    if not article_ids:
+        return {}
+    article_ids = list(dict.fromkeys(article_ids))  # each once: the query names each id once
+    return dict(_cards_query(len(article_ids)).rows(fingerprint=fingerprint, **_numbered(article_ids)))
+
+
+# The cards' query for each number of ids (a list page has at most its page size): compiled once each.
+_CARDS_QUERIES: dict[int, CompiledRead] = {}
+# Placeholders for the ids: integers no article has (ids are positive), each different.
+_ID_PLACEHOLDER = -(2**62)
+
+
+def _numbered(article_ids: list[int]) -> dict[str, int]:
+    return {f"id{position}": article_id for position, article_id in enumerate(article_ids)}
+
+
+def _cards_query(count: int) -> CompiledRead:
+    query = _CARDS_QUERIES.get(count)
+    if query is None:
+        names = [f"id{position}" for position in range(count)]
+        query = _CARDS_QUERIES[count] = CompiledRead(
+            lambda fingerprint, **ids: (
+                _current_stored_pages(fingerprint=fingerprint)
+                .filter(article_id__in=[ids[name] for name in names], kind=StoredPageKind.CARD, origin="")
+                .order_by()
+                .values_list("article_id", "html")
+            ),
+            fingerprint="\x00fingerprint",
+            **{name: _ID_PLACEHOLDER - position for position, name in enumerate(names)},
+        )
+    return query

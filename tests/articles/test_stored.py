@@ -1,5 +1,7 @@
 """Stored reader pages (articles.stored): rendered at approval, read in one query, never stale nor unapproved."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -311,7 +313,9 @@ def test_a_page_whose_review_falls_due_is_rendered_again_then(client, published,
     client.get(url(published))
     page = StoredPage.objects.get(article=published)
     assert page.expires_at == Article.objects.get(pk=published.pk).review_due_at
-    StoredPage.objects.filter(pk=page.pk).update(html="<p>not yet due</p>", expires_at=timezone.now())
+    # Due a moment ago (SQLite's clock counts milliseconds: a page due this very millisecond is still served).
+    due = timezone.now() - timedelta(seconds=1)
+    StoredPage.objects.filter(pk=page.pk).update(html="<p>not yet due</p>", expires_at=due)
 
     html = client.get(url(published)).content.decode()
 
