@@ -77,7 +77,7 @@ def cached_or_rendered(request, slot, *, render) -> CachedPage | HttpResponse:
     database is unreachable, a page past its freshness that no invalidation retired answers instead.
     """
     origin = reader_cache.origin_of(request)
-    found = _lookup_once(request, slot, origin) if slot is not None else reader_cache.Lookup(None, None, None)
+    found = reader_cache.lookup(slot, origin=origin) if slot is not None else reader_cache.Lookup(None, None, None)
     if found.fresh is not None:
         return found.fresh
     try:
@@ -102,20 +102,6 @@ def cached_or_rendered(request, slot, *, render) -> CachedPage | HttpResponse:
     if generation is not None:
         reader_cache.store(slot, page)
     return page
-
-
-def keep_lookup(request, slot, found: reader_cache.Lookup) -> None:
-    """Keep on ``request`` what a lookup of ``slot`` found, for cached_or_rendered to use instead of asking again."""
-    request.reader_cache_lookup = (slot, found)
-
-
-def _lookup_once(request, slot, origin: str) -> reader_cache.Lookup:
-    # A request CachedArticleMiddleware could not answer comes with its lookup: asking Redis again would cost a
-    # miss a second round trip, and, while Redis hangs, a second socket timeout.
-    kept = getattr(request, "reader_cache_lookup", None)
-    if kept is not None and kept[0] == slot:
-        return kept[1]
-    return reader_cache.lookup(slot, origin=origin)
 
 
 def page_response(page: CachedPage, *, anonymous: bool, shared: bool, surrogate_key: str = "") -> HttpResponse:

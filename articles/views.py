@@ -232,21 +232,6 @@ def article_detail(request, slug):
     return _article_response(request, result, slug=slug, audience=audience, chosen_now=chosen_now)
 
 
-def cached_article_response(request, *, slug: str) -> HttpResponse | None:
-    """Return the answer to an anonymous reader from the fresh cached page at ``slug``, or None if there is none.
-
-    The same answer article_detail gives from that page; the caller has checked that the request may be served
-    from the cache (reader_cache.serves_from_cache).
-    """
-    audience, chosen_now = _chosen_audience(request)
-    slot = reader_cache.article_slot(slug=slug, audience=audience)
-    found = reader_cache.lookup(slot, origin=reader_cache.origin_of(request))
-    if found.fresh is None:
-        reader_http.keep_lookup(request, slot, found)  # for the view, so that a miss asks the cache once
-        return None
-    return _article_response(request, found.fresh, slug=slug, audience=audience, chosen_now=chosen_now)
-
-
 def _article_response(
     request, page: reader_cache.CachedPage, *, slug: str, audience: str, chosen_now: bool
 ) -> HttpResponse:

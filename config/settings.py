@@ -67,8 +67,8 @@ MIDDLEWARE = [
     # The Content Security Policy header on every page (static files, answered above, need none).
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Anonymous readers' cached article pages answer here, with the headers above, skipping the layers below.
-    "articles.middleware.CachedArticleMiddleware",
+    # Anonymous readers' article and list pages answer here, with the headers above, skipping the layers below.
+    "articles.middleware.ReaderPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

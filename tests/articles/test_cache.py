@@ -442,7 +442,8 @@ def test_invalidation_waits_for_the_commit(published, django_capture_on_commit_c
         published.retract()
         published.save()
 
-    assert len(callbacks) == 2  # the reader cache's generations, and the stored pages (articles.stored)
+    # the reader cache's generations, the stored pages, and the pruning of older stored search results (articles.stored)
+    assert len(callbacks) == 3
 
 
 # The database unreachable

@@ -1,10 +1,10 @@
-"""Cached article pages answered early in the middleware stack: same answer, fewer layers."""
+"""Anonymous readers' article and list pages answered early in the middleware stack: same answer, fewer layers."""
 
 import pytest
 from django.conf import settings as django_settings
 
 from articles import cache as reader_cache
-from articles.middleware import article_slug
+from articles.middleware import reader_view
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def headers(response) -> dict:
 
 def test_middleware_sits_below_the_security_headers_and_above_the_session():
     order = django_settings.MIDDLEWARE
-    early = order.index("articles.middleware.CachedArticleMiddleware")
+    early = order.index("articles.middleware.ReaderPagesMiddleware")
     for layer in ("SecurityMiddleware", "CSPMiddleware", "XFrameOptionsMiddleware"):
         assert next(i for i, name in enumerate(order) if name.endswith(layer)) < early
     for layer in ("SessionMiddleware", "CsrfViewMiddleware", "AuthenticationMiddleware", "MessageMiddleware"):
@@ -42,7 +42,7 @@ def test_cache_hit_is_answered_early_with_the_views_headers_and_body(client, pub
     with django_assert_num_queries(0):
         hit = client.get(url(published))
 
-    assert went_down_the_stack(rendered) and not went_down_the_stack(hit)
+    assert not went_down_the_stack(rendered) and not went_down_the_stack(hit)
     assert hit.status_code == 200
     assert hit.content == rendered.content
     assert headers(hit) == headers(rendered)
@@ -74,34 +74,61 @@ def test_head_is_answered_early_and_post_goes_down_the_stack(client, published):
     assert went_down_the_stack(post)
 
 
-def test_signed_in_readers_misses_and_other_pages_go_down_the_stack(client, published, author):
-    missed = client.get(url(published))
-    listed_twice = [client.get("/articles/"), client.get("/articles/")]
+def test_a_miss_and_the_list_are_answered_early_too_with_the_same_answer(client, published, settings):
+    settings.READER_CACHE_SECONDS = 0  # the stored page, not the cache
+    early = client.get(url(published))
+    listed = client.get("/articles/")
+
+    assert not went_down_the_stack(early) and not went_down_the_stack(listed)
+    assert early.status_code == listed.status_code == 200
+    assert published.approved_revision.title in listed.content.decode()
+    assert 'aria-current="page"' in listed.content.decode()  # the handler's resolver match, set early too
+    assert early["Content-Length"] == str(len(early.content))
+
+
+def test_signed_in_readers_and_other_pages_go_down_the_stack(client, published, author):
+    feed = client.get("/articles/feed/")
     client.force_login(author)
     signed_in = client.get(url(published))
 
-    assert went_down_the_stack(missed)
-    assert all(went_down_the_stack(response) for response in listed_twice)
+    assert went_down_the_stack(feed)
     assert went_down_the_stack(signed_in)
     assert signed_in.wsgi_request.user == author
 
 
-def test_article_addresses_are_told_from_others_by_the_urlconf():
-    assert article_slug("/articles/what-causes-myoclonus-jerks/", "articles.urls") == "what-causes-myoclonus-jerks"
-    assert article_slug("/articles/what-causes-myoclonus-jerks/follow-up/", "articles.urls") is None
-    assert article_slug("/articles/feed/", "articles.urls") is None
-    assert article_slug("/no/such/page/", "articles.urls") is None
-    assert article_slug("/articles/what-causes-myoclonus-jerks/", "config.urls") == "what-causes-myoclonus-jerks"
-    assert article_slug("/author/articles/what-causes-myoclonus-jerks/", "config.urls") is None
+def test_reader_views_are_told_from_others_by_the_urlconf():
+    def view_name(path, urlconf):
+        match = reader_view(path, urlconf)
+        return match and match.view_name
+
+    assert view_name("/articles/what-causes-myoclonus-jerks/", "articles.urls") == "articles:detail"
+    assert view_name("/articles/", "articles.urls") == "articles:list"
+    assert view_name("/articles/what-causes-myoclonus-jerks/follow-up/", "articles.urls") is None
+    assert view_name("/articles/feed/", "articles.urls") is None
+    assert view_name("/no/such/page/", "articles.urls") is None
+    assert view_name("/articles/what-causes-myoclonus-jerks/", "config.urls") == "articles:detail"
+    assert view_name("/author/articles/what-causes-myoclonus-jerks/", "config.urls") is None
 
 
-def test_unknown_article_goes_down_the_stack_and_is_not_found(client, neurology):
+def test_an_unknown_article_is_not_found_early(client, neurology):
     factories.ArticleFactory(specialty=neurology)  # a draft: readers never see it
 
     response = client.get("/articles/no-such-article/")
 
     assert response.status_code == 404
-    assert went_down_the_stack(response)
+    assert not went_down_the_stack(response)
+
+
+def test_a_retracted_article_answers_410_early(client, published, editor):
+    from reviewboard import services
+
+    services.article_retract(article=published, actor=editor, reason="Outdated advice")
+
+    response = client.get(url(published))
+
+    assert response.status_code == 410
+    assert "Outdated advice" in response.content.decode()
+    assert not went_down_the_stack(response)
 
 
 def test_a_miss_asks_the_cache_once(client, published, monkeypatch):
@@ -113,5 +140,4 @@ def test_a_miss_asks_the_cache_once(client, published, monkeypatch):
     hit = client.get(url(published))
 
     assert (missed.status_code, hit.status_code) == (200, 200)
-    assert went_down_the_stack(missed) and not went_down_the_stack(hit)
-    assert len(lookups) == 2  # one a request, the miss's made early and used by the view
+    assert len(lookups) == 2  # one a request
