@@ -206,18 +206,22 @@ def _store_search(*, key: str, query: str, generation: int, article_ids: list[in
 
 
 def advance_reader_generation() -> None:
-    """Move the reader generation on, in the caller's transaction: every stored search result is retired with it.
+    """Move the reader generation on after the caller's transaction commits: every stored search result is retired.
 
-    Its old results are deleted after the commit (a stale one is never served anyway).
+    After the commit, in a statement of its own, not inside the caller's transaction: there, the one row would be
+    locked until the commit, so two transactions that each save several articles could wait on each other for it.
+    A search that reads the generation before the change commits is stored under the old one and never served; one
+    that reads it between the commit and this update may be served for that moment, as a cached page is until its
+    invalidation, and its cards still come through the approval gate (articles.selectors.stored_cards).
     """
+    transaction.on_commit(_advance_reader_generation, robust=True)
+
+
+def _advance_reader_generation() -> None:
     if not ReaderGeneration.objects.filter(pk=1).update(value=F("value") + 1):
         # The row is missing (a database emptied by hand or by a test): create it, then move it on.
         ReaderGeneration.objects.bulk_create([ReaderGeneration(pk=1, value=0)], ignore_conflicts=True)
         ReaderGeneration.objects.filter(pk=1).update(value=F("value") + 1)
-    transaction.on_commit(_forget_old_searches, robust=True)
-
-
-def _forget_old_searches() -> None:
     current = reader_generation()
     if current is not None:
         StoredSearch.objects.filter(generation__lt=current).delete()
@@ -325,7 +329,7 @@ def _after_article_saved(sender, instance: Article, raw=False, **kwargs):
 
 
 def _after_article_saved_searched(sender, instance: Article, raw=False, **kwargs):
-    """In the saving transaction, retire the stored search results if the published articles changed for a search."""
+    """After commit, retire the stored search results if the published articles changed for a search."""
     before = getattr(instance, reader_cache.VALUES_BEFORE_SAVE, None)  # articles.cache's pre_save reads it
     if before is None and instance.approved_revision_id is None and not raw:
         return  # new, or its earlier values unknown, and never approved: no search shows it

@@ -1,5 +1,5 @@
 """Stored search results (articles.stored.search_page): a search that matches many articles is ranked once, its
-result served while the published articles stay as they were, and retired in the transaction that changes them."""
+result served while the published articles stay as they were, and retired after the commit that changes them."""
 
 import pytest
 from django.db import connection
@@ -23,10 +23,21 @@ def _few_matches_are_many(settings, monkeypatch):
     monkeypatch.setattr(stored, "STORED_SEARCH_MIN_MATCHES", 2)
 
 
-def tremor_article(neurology, number):
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run ``change`` and what it leaves for after its commit (each test runs in a transaction that never commits)."""
+
+    def run(change, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change(*args, **kwargs)
+
+    return run
+
+
+def tremor_article(neurology, number, committed=None):
     article = factories.ArticleFactory(specialty=neurology, revision=False)
     factories.RevisionFactory(article=article, title=f"Tremor question {number}?")
-    return factories.publish(article)
+    return committed(factories.publish, article) if committed else factories.publish(article)
 
 
 @pytest.fixture
@@ -64,9 +75,9 @@ def test_a_search_matching_fewer_is_not_stored(client, matches, monkeypatch):
     assert not StoredSearch.objects.exists()
 
 
-def test_an_approval_retires_the_stored_results_in_its_transaction(client, matches, neurology):
+def test_an_approval_retires_the_stored_results_after_its_commit(client, matches, neurology, committed):
     listed(client)
-    newer = tremor_article(neurology, 3)
+    newer = tremor_article(neurology, 3, committed)
 
     html = listed(client)
 
@@ -74,9 +85,9 @@ def test_an_approval_retires_the_stored_results_in_its_transaction(client, match
     assert "4 results for" in html
 
 
-def test_a_retraction_retires_them(client, matches, editor):
+def test_a_retraction_retires_them(client, matches, editor, committed):
     listed(client)
-    services.article_retract(article=matches[0], actor=editor, reason="Outdated")
+    committed(services.article_retract, article=matches[0], actor=editor, reason="Outdated")
 
     html = listed(client)
 
@@ -84,10 +95,10 @@ def test_a_retraction_retires_them(client, matches, editor):
     assert "2 results for" in html
 
 
-def test_a_new_draft_of_a_published_article_keeps_them(client, matches):
+def test_a_new_draft_of_a_published_article_keeps_them(client, matches, committed):
     listed(client)
     generation = ReaderGeneration.objects.get().value
-    services.article_revise(article=matches[0], actor=matches[0].authors.first())
+    committed(services.article_revise, article=matches[0], actor=matches[0].authors.first())
     content = RevisionContent(
         title="Tremor draft nobody approved",
         summary_patient="p",
@@ -95,16 +106,16 @@ def test_a_new_draft_of_a_published_article_keeps_them(client, matches):
         sections=[{"heading": "H", "body": "Text [1]."}],
         references=[{"kind": "research", "title": "Study"}],
     )
-    revision_create(article=matches[0], actor=matches[0].authors.first(), content=content)
+    committed(revision_create, article=matches[0], actor=matches[0].authors.first(), content=content)
 
     assert ReaderGeneration.objects.get().value == generation
     assert stored_search(key=key()).article_ids is not None
     assert "Tremor draft nobody approved" not in listed(client)
 
 
-def test_a_result_computed_before_a_change_is_never_served(matches, neurology):
+def test_a_result_computed_before_a_change_is_never_served(matches, neurology, committed):
     before = stored_search(key=key())  # a search starts: it reads the generation first
-    tremor_article(neurology, 3)  # an approval commits while it ranks
+    tremor_article(neurology, 3, committed)  # an approval commits while it ranks
     stored._store_search(key=key(), query=QUERY, generation=before.generation, article_ids=[m.pk for m in matches])
 
     assert stored_search(key=key()).article_ids is None
@@ -117,21 +128,24 @@ def test_the_results_of_older_generations_are_deleted_after_the_commit(
     listed(client, "question")
     assert StoredSearch.objects.count() == 2
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         tremor_article(neurology, 3)
+    assert StoredSearch.objects.count() == 2 and stored_search(key=key()).article_ids is not None  # not yet
+    for callback in callbacks:
+        callback()
 
     assert not StoredSearch.objects.exists()
 
 
 def test_without_the_generation_row_searches_answer_and_store_nothing_until_a_change_makes_it(
-    client, matches, neurology
+    client, matches, neurology, committed
 ):
     ReaderGeneration.objects.all().delete()
 
     assert "3 results for" in listed(client)
     assert not StoredSearch.objects.exists()
 
-    tremor_article(neurology, 3)
+    tremor_article(neurology, 3, committed)
     listed(client)
     assert ReaderGeneration.objects.get().value == 1
     assert stored_search(key=key()).article_ids is not None
