@@ -201,8 +201,14 @@ def invalidate_articles(*, slugs) -> None:
 VALUES_BEFORE_SAVE = "reader_values_before_save"
 
 
-def _reader_values(article: Article) -> tuple:
-    return tuple(getattr(article, field) for field in READER_FIELDS)
+def shown_fields_changed(article: Article, *, raw: bool, fields=READER_FIELDS) -> bool:
+    """Return whether the save of ``article`` (in a post_save receiver) changed any of ``fields`` (of READER_FIELDS)
+    as readers could see them: False for a new article never approved, which no reader page shows."""
+    before = getattr(article, VALUES_BEFORE_SAVE, None)
+    if before is None:
+        return raw or article.approved_revision_id is not None
+    shown_before = dict(zip(READER_FIELDS, before, strict=True))
+    return any(shown_before[field] != getattr(article, field) for field in fields)
 
 
 def _before_article_saved(sender, instance: Article, raw=False, **kwargs):
@@ -215,12 +221,9 @@ def _before_article_saved(sender, instance: Article, raw=False, **kwargs):
 
 def _after_article_saved(sender, instance: Article, created=False, raw=False, **kwargs):
     """After commit, retire the article's cached pages if a reader-visible field changed."""
-    before = getattr(instance, VALUES_BEFORE_SAVE, None)
-    after = _reader_values(instance)
-    if before is not None and before == after:
+    if not shown_fields_changed(instance, raw=raw):
         return
-    if before is None and instance.approved_revision_id is None and not raw:
-        return  # new and never approved: no reader page shows it
+    before = getattr(instance, VALUES_BEFORE_SAVE, None)
     slugs = {instance.slug} | ({before[0]} if before else set())
     transaction.on_commit(lambda: invalidate_articles(slugs=slugs), robust=True)
 

@@ -33,9 +33,7 @@ class ReaderPagesMiddleware:
 
     def _answer(self, request, match: ResolverMatch):
         request.resolver_match = match  # as the handler sets it: templates and telemetry read it
-        response = match.func(request, *match.args, **match.kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
+        response = match.func(request, *match.args, **match.kwargs)  # both views return rendered responses
         if not response.streaming and not response.has_header("Content-Length"):
             response.headers["Content-Length"] = str(len(response.content))  # CommonMiddleware's part, skipped
         return response

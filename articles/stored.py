@@ -330,14 +330,8 @@ def _after_article_saved(sender, instance: Article, raw=False, **kwargs):
 
 def _after_article_saved_searched(sender, instance: Article, raw=False, **kwargs):
     """After commit, retire the stored search results if the published articles changed for a search."""
-    before = getattr(instance, reader_cache.VALUES_BEFORE_SAVE, None)  # articles.cache's pre_save reads it
-    if before is None and instance.approved_revision_id is None and not raw:
-        return  # new, or its earlier values unknown, and never approved: no search shows it
-    if before is not None:
-        shown_before = dict(zip(reader_cache.READER_FIELDS, before, strict=True))
-        if all(shown_before[field] == getattr(instance, field) for field in SEARCHED_FIELDS):
-            return
-    advance_reader_generation()
+    if reader_cache.shown_fields_changed(instance, raw=raw, fields=SEARCHED_FIELDS):
+        advance_reader_generation()
 
 
 def _refresh(article_id: int, published: bool) -> None:
