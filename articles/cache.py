@@ -1,13 +1,14 @@
 """The reader pages' cache: the rendered article page per slug and audience, and the list per query and page.
 
-Entries are served to anonymous readers only (no session cookie), and are looked up before any SQL, so a
-cached page still answers while the database is unreachable; a page past its freshness but not invalidated
-answers too, then, for READER_CACHE_STALE_SECONDS (stale-if-error). Each entry holds the HTML with its ETag and
-Last-Modified, and the generation it was rendered under. Invalidation bumps a generation after commit: the
-article's own and the list's (one increment retires every cached list page). A render that read the
-database before an invalidation is stored under the old generation and so is never served; a plain
-delete could not promise that. With a read replica, the same order keeps a page rendered from a replica that lags
-out of the cache (articles.replica).
+List pages are cached for anonymous readers only (no session cookie); article pages, rendered for an anonymous
+reader whoever asks, serve signed-in readers too, with their own account links put in. Entries are looked up before
+any SQL, so a cached page still answers while the database is unreachable; a page past its freshness but not
+invalidated answers too, then, for READER_CACHE_STALE_SECONDS (stale-if-error). Each entry holds the HTML with its
+ETag and Last-Modified, and the generation it was rendered under. Invalidation bumps a generation after commit: the
+article's own and the list's (one increment retires every cached list page). A render that read the database before
+an invalidation is stored under the old generation and so is never served; a plain delete could not promise that.
+Each web process also keeps a copy of the pages it read, retired with them (articles.local_pages). With a read
+replica, the same order keeps a page rendered from a replica that lags out of the cache (articles.replica).
 """
 
 import dataclasses
@@ -22,7 +23,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from articles import replica, signals
+from articles import local_pages, replica, signals
 from articles.fingerprint import fingerprint
 from articles.models import Article
 
@@ -74,9 +75,10 @@ def is_anonymous(request) -> bool:
 
 
 def serves_from_cache(request) -> bool:
-    """Return whether ``request`` may read and fill the cache, decided without touching the database.
+    """Return whether ``request`` may read and fill the cache with a page rendered for it (the list), decided
+    without touching the database.
 
-    Anyone with a session cookie may be signed in and is never served, nor the source of, a cached page.
+    Anyone with a session cookie may be signed in and is never served, nor the source of, such a page.
     """
     return cache_seconds() > 0 and is_anonymous(request)
 
@@ -130,8 +132,13 @@ class Lookup(NamedTuple):
 def lookup(slot: PageSlot, *, origin: str) -> Lookup:
     """Return the page cached in ``slot`` if no invalidation retired it, and the generation to store under.
 
-    Read the generation before the database, so that an invalidation during the render retires it.
+    Read the generation before the database, so that an invalidation during the render retires it. A fresh page
+    this process already read from Redis is served from its own copy (articles.local_pages), without a round trip.
     """
+    kept = local_pages.get(slot.key)
+    if kept is not None and kept.origin == origin and _now() < kept.fresh_until:
+        return Lookup(kept, None, kept.generation)
+    epoch = local_pages.epoch()  # before the read: a retirement heard meanwhile keeps its page out of the copies
     try:
         found = _get_many([slot.generation_key, slot.key])
         generation = found.get(slot.generation_key)
@@ -146,6 +153,7 @@ def lookup(slot: PageSlot, *, origin: str) -> Lookup:
     if page is None or page.generation != generation or page.origin != origin:
         return Lookup(None, None, generation)
     if _now() < page.fresh_until:
+        local_pages.put(slot.key, page, epoch=epoch)
         return Lookup(page, None, generation)
     return Lookup(None, page, generation)
 
@@ -188,6 +196,7 @@ def invalidate_articles(*, slugs) -> None:
     except Exception:
         # Readers may see the old page until it expires (READER_CACHE_SECONDS): say so loudly.
         logger.error("reader cache invalidation failed for %s", sorted(slugs), exc_info=True)
+    local_pages.retired()
     keys = [f"article-{slug}" for slug in sorted(slugs)] + ["articles"]  # articles.reader_http's surrogate keys
     for receiver, error in signals.reader_pages_retired.send_robust(sender=Article, surrogate_keys=keys):
         if error is not None:

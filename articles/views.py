@@ -221,9 +221,13 @@ def _shown_date(moment) -> dict | None:
 @reader_reads
 @reader_http.unavailable_when_database_is_down
 def article_detail(request, slug):
-    """Show the approved revision of an article, in the reader's chosen wording; from the cache when current."""
+    """Show the approved revision of an article, in the reader's chosen wording; from the cache when current.
+
+    A signed-in reader gets the same page with their own account links put in (articles.stored.with_account).
+    """
     audience, chosen_now = _chosen_audience(request)
-    slot = reader_cache.article_slot(slug=slug, audience=audience) if reader_cache.serves_from_cache(request) else None
+    # The page is rendered for an anonymous reader whoever asks (articles.stored): its cached copy serves anyone.
+    slot = reader_cache.article_slot(slug=slug, audience=audience) if reader_cache.cache_seconds() > 0 else None
     result = reader_http.cached_or_rendered(
         request, slot, render=lambda: stored.article_page(request, slug=slug, kind=audience, render=render_article_page)
     )

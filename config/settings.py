@@ -219,6 +219,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # and kept this much longer to answer readers while the database is unreachable.
 READER_CACHE_SECONDS = env.int("READER_CACHE_SECONDS", default=300)
 READER_CACHE_STALE_SECONDS = env.int("READER_CACHE_STALE_SECONDS", default=3600)
+# With Redis, each web process keeps a copy of this many cached reader pages, retired with them (articles.local_pages).
+READER_LOCAL_PAGES = env.int("READER_LOCAL_PAGES", default=256)
 
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:

@@ -60,7 +60,10 @@ def _empty_cache():
     """Start every test with an empty cache: reader pages, throttles and rate limits live there."""
     from django.core.cache import cache
 
+    from articles import local_pages
+
     cache.clear()
+    local_pages.forget_all()  # the web process's copies of reader pages (Redis only) go with the cache
 
 
 @pytest.fixture(autouse=True)

@@ -182,22 +182,41 @@ def test_audience_chosen_from_a_cached_page_still_sets_the_cookie_and_is_private
 
 
 @pytest.mark.django_db
-def test_signed_in_reader_is_neither_served_a_cached_page_nor_fills_the_cache(client, published, author, settings):
+def test_signed_in_reader_gets_the_cached_page_with_their_own_account_links(client, published, author, settings):
     settings.ROOT_URLCONF = "config.urls"  # the sign-in and the workspaces
     client.get(url(published))  # an anonymous reader fills the cache
 
     signed_in = factories.AuthorFactory()
     member = type(client)()
     member.force_login(signed_in)
-    own, queries = get_counting(member, url(published))
+    with CaptureQueriesContext(connection) as queries:
+        own = member.get(url(published))
     anonymous, anonymous_queries = get_counting(client, url(published))
 
-    assert queries > 0  # the session, the user and the stored page: never the reader cache
+    # The session and the user, for the account links; the page itself comes from the cache.
+    assert len(queries.captured_queries) == 2
+    assert not [query for query in queries.captured_queries if "articles_" in query["sql"]]
     assert "Your workspace" in own.content.decode()
+    assert "Sign in" not in own.content.decode()
+    assert published.approved_revision.title in own.content.decode()
     assert own["Cache-Control"] == "private, no-cache"
     assert not own.has_header("ETag")
-    # The signed-in answer did not replace the cached page either.
+    # The signed-in answer did not change the cached page.
     assert anonymous_queries == 0
+    assert "Your workspace" not in anonymous.content.decode()
+    assert "Sign in" in anonymous.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_reader_fills_the_cache_with_the_anonymous_page(client, published, settings):
+    settings.ROOT_URLCONF = "config.urls"
+    member = type(client)()
+    member.force_login(factories.AuthorFactory())
+    member.get(url(published))  # first: rendered for an anonymous reader, cached, then given the account links
+
+    anonymous, queries = get_counting(client, url(published))
+
+    assert queries == 0
     assert "Your workspace" not in anonymous.content.decode()
     assert "Sign in" in anonymous.content.decode()
 
