@@ -56,3 +56,52 @@ def test_a_placeholder_the_query_does_not_take_once_is_refused():
 
     with pytest.raises(ValueError, match="exactly one"):
         query.compile("default")
+
+
+# On PostgreSQL: prepared on the connection, and a dropped connection replaced
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_compiled_query_is_prepared_on_its_connection(client, settings, article):
+    from django.db import connection
+
+    settings.READER_CACHE_SECONDS = 0
+    published = factories.publish(article)
+    for _ in range(3):
+        assert client.get(f"/articles/{published.slug}/").status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+
+    assert [statement for statement in prepared if "articles_storedpage" in statement]
+    # Django's own queries bind on the client: none of them is prepared.
+    assert not [statement for statement in prepared if "articles_storedpage" not in statement]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_database_dropped_is_replaced_and_the_query_run_again(client, settings, article):
+    import psycopg
+    from django.db import connection
+
+    settings.READER_CACHE_SECONDS = 0
+    published = factories.publish(article)
+    client.get(f"/articles/{published.slug}/")  # the page is stored
+    case = {"slug": published.slug, "kind": "patient", "origin": "http://testserver", "fingerprint": fingerprint()}
+    assert _STORED_PAGE.rows(**case)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    dsn = connection.get_connection_params()
+    with psycopg.connect(
+        dbname=dsn["dbname"], user=dsn.get("user"), host=dsn.get("host"), port=dsn.get("port"), autocommit=True
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    rows = _STORED_PAGE.rows(**case)
+
+    assert rows and rows[0][0].startswith("<!doctype html>")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != pid
