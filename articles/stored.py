@@ -15,6 +15,7 @@ check before serving it, so lag can never make a stored page show what readers m
 """
 
 import dataclasses
+import functools
 import hashlib
 import io
 import logging
@@ -31,8 +32,9 @@ from django.db.models import F
 from django.db.models.signals import post_save
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, resolve, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from articles import cache as reader_cache, search
 from articles.fingerprint import fingerprint
@@ -225,6 +227,43 @@ def _advance_reader_generation() -> None:
     current = reader_generation()
     if current is not None:
         StoredSearch.objects.filter(generation__lt=current).delete()
+
+
+# The list page's frame (articles/article_list.html: the header, the footer) holds these where each request's title
+# and content go; no text can hold them, as the templates escape it.
+LIST_TITLE_SLOT = "<!--list-title-->"
+LIST_CONTENT_SLOT = "<!--list-content-->"
+
+
+def list_page(context: dict) -> str:
+    """Return the list page (or a search's) for ``context``, as an anonymous reader sees it: the frame rendered once
+    per process, with this request's title and content (articles/_list_title.html, _list_content.html) put in."""
+    before_title, before_content, after_content = list_frame(
+        fingerprint(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    )
+    title = render_to_string("articles/_list_title.html", context).strip()
+    content = render_to_string("articles/_list_content.html", context)
+    return before_title + title + before_content + content + after_content
+
+
+@functools.lru_cache(maxsize=8)
+def list_frame(fingerprint: str, urlconf: str, script_prefix: str) -> tuple[str, str, str]:
+    """Return the list page's frame, rendered for an anonymous reader, split at its two slots.
+
+    What the frame shows depends on the templates and static files (``fingerprint``) and on the addresses it links
+    to (the URLconf and the script prefix) alone: it is rendered once for each.
+    """
+    path = reverse("articles:list", urlconf=urlconf)
+    request = anonymous_request(origin="http://frame.invalid", path=path)
+    request.resolver_match = resolve(path, urlconf)  # the header marks the current page
+    html = render_to_string(
+        "articles/article_list.html",
+        {"list_title": mark_safe(LIST_TITLE_SLOT), "list_content": mark_safe(LIST_CONTENT_SLOT)},  # noqa: S308
+        request=request,
+    )
+    before_title, rest = html.split(LIST_TITLE_SLOT)
+    before_content, after_content = rest.split(LIST_CONTENT_SLOT)
+    return before_title, before_content, after_content
 
 
 def render_card(article: Article) -> str:

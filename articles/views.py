@@ -62,7 +62,6 @@ REVIEW_STEPS = ("Submitted", "Under Review", "Approved")
 class ArticleListView(View):
     """List the published articles, newest approval first, with an optional search."""
 
-    template_name = "articles/article_list.html"
     paginate_by = 20
     page_kwarg = "page"
 
@@ -74,9 +73,12 @@ class ArticleListView(View):
         result = reader_http.cached_or_rendered(request, slot, render=lambda: self._render(request, query=query))
         if isinstance(result, HttpResponse):
             return result
+        anonymous = reader_cache.is_anonymous(request)
+        if not anonymous:  # the page as anyone sees it, with this person's account links
+            result = dataclasses.replace(result, html=stored.with_account(result.html, request))
         response = reader_http.page_response(
             result,
-            anonymous=reader_cache.is_anonymous(request),
+            anonymous=anonymous,
             shared=True,
             surrogate_key=reader_http.LIST_SURROGATE_KEY,
         )
@@ -97,7 +99,7 @@ class ArticleListView(View):
             "page_obj": paginator.page(number),
             "is_paginated": paginator.num_pages > 1,
         }
-        html = render_to_string(self.template_name, context, request=request)
+        html = stored.list_page(context)
         # The list changes with any article, so its validators come from the page itself and its render time.
         return reader_http.RenderedPage(html=html, etag=reader_cache.make_etag(html), last_modified=int(time.time()))
 
