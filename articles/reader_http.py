@@ -4,8 +4,11 @@ and a friendly 503 instead of a 500 while the database cannot be reached (``arti
 import functools
 import logging
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.utils.cache import (
@@ -42,6 +45,20 @@ class RenderedPage:
     last_modified: int
     source: Any = None  # the article row it was rendered from (articles.stored.PageSource), when it may be stored
     valid_until: Any = None  # a datetime when what it shows changes with time alone (its review falls due)
+
+
+def session_names_a_person(request) -> bool:
+    """Return whether ``request``'s session names a signed-in person: which account links the reader header shows.
+
+    The reader pages are answered before the session and authentication middleware (articles.middleware), and what
+    they show a signed-in reader is only the link to their workspace, which checks who they are itself. So the
+    session is read through the configured engine's public API, and the person it names is not loaded.
+    """
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    return SESSION_KEY in store
 
 
 def unavailable_when_database_is_down(view):

@@ -294,14 +294,22 @@ def _page_row(page: RenderedPage, *, kind: str, origin: str) -> StoredPage:
     return row
 
 
-def with_account(html: bytes, request) -> bytes:
-    """Return the stored page ``html`` with the account links of ``request``'s user in place of the anonymous ones."""
+def with_account(html: bytes, *, signed_in: bool) -> bytes:
+    """Return the stored page ``html`` with the account links for a reader ``signed_in`` or not in place of the
+    anonymous ones."""
     start = html.find(ACCOUNT_START)
     end = html.find(ACCOUNT_END, start)
     if start < 0 or end < 0:
         return html
-    account = render_to_string(ACCOUNT_TEMPLATE, request=request).strip().encode()
-    return html[:start] + account + html[end + len(ACCOUNT_END) :]
+    links = account_links(signed_in, fingerprint(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return html[:start] + links + html[end + len(ACCOUNT_END) :]
+
+
+@functools.lru_cache(maxsize=16)
+def account_links(signed_in: bool, fingerprint: str, urlconf: str, script_prefix: str) -> bytes:
+    """Return the header's account links (articles/_account.html), rendered once per process for each kind of
+    reader, each ``fingerprint`` of the templates and each URLconf and script prefix they link into."""
+    return render_to_string(ACCOUNT_TEMPLATE, {"signed_in": signed_in}).strip().encode()
 
 
 def site_origin() -> str:

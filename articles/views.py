@@ -75,7 +75,8 @@ class ArticleListView(View):
             return result
         anonymous = reader_cache.is_anonymous(request)
         if not anonymous:  # the page as anyone sees it, with this person's account links
-            result = dataclasses.replace(result, html=stored.with_account(result.html, request))
+            signed_in = reader_http.session_names_a_person(request)
+            result = dataclasses.replace(result, html=stored.with_account(result.html, signed_in=signed_in))
         response = reader_http.page_response(
             result,
             anonymous=anonymous,
@@ -243,7 +244,8 @@ def _article_response(
 ) -> HttpResponse:
     anonymous = reader_cache.is_anonymous(request)
     if not anonymous:  # the stored page, rendered for anyone, with this person's account links
-        page = dataclasses.replace(page, html=stored.with_account(page.html, request))
+        signed_in = reader_http.session_names_a_person(request)
+        page = dataclasses.replace(page, html=stored.with_account(page.html, signed_in=signed_in))
     # A response that sets the audience cookie is the reader's own: no shared cache may keep it.
     response = reader_http.page_response(
         page, anonymous=anonymous, shared=not chosen_now, surrogate_key=reader_http.article_surrogate_key(slug)

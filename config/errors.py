@@ -4,7 +4,8 @@
 - While PostgreSQL is unreachable (articles.availability.DATABASE_UNAVAILABLE), any page answers 503 with
   ``Retry-After``: HTML for pages, JSON under ``/api/``. Django routes an exception raised anywhere (a view, a
   middleware reading the session, the API) to ``server_error`` while it is being handled, so this one function
-  sees them all. Broken connections are closed, so the next request connects afresh: recovery needs nothing.
+  sees them all. Broken connections are closed, so the next request connects afresh: recovery needs nothing; a GET
+  that met a connection the database had dropped is answered again at once (config.middleware).
 - Cached reader pages answer before any of this (articles.middleware, articles.reader_http), fresh or stale.
 """
 
@@ -12,6 +13,7 @@ import logging
 import sys
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
@@ -37,11 +39,22 @@ def api_error(detail: str, status: int, **headers: str) -> JsonResponse:
     return response
 
 
+# Set on a request whose database connection was found dropped (and closed): config.middleware retries a GET once.
+CONNECTION_DROPPED = "database_connection_dropped"
+
+
 def database_unavailable(request) -> HttpResponse:
-    """Answer 503 with Retry-After while the database cannot be reached: JSON under /api/, a page elsewhere."""
+    """Answer 503 with Retry-After while the database cannot be reached: JSON under /api/, a page elsewhere.
+
+    A connection the database dropped (a restart, a failover) is closed and the request marked, so that a GET is
+    answered once more on a new connection (config.middleware.RetryOnNewConnectionMiddleware) rather than with 503.
+    """
     from articles.reader_http import close_broken_connections
 
+    open_before = [connection for connection in connections.all(initialized_only=True) if connection.connection]
     close_broken_connections()
+    if any(connection.connection is None for connection in open_before):
+        setattr(request, CONNECTION_DROPPED, True)
     if is_api(request):
         response: HttpResponse = api_error(
             "The service is briefly unavailable; try again shortly.", 503, Retry_After=str(RETRY_AFTER_SECONDS)

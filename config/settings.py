@@ -61,13 +61,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # A request id first, so that every later log line carries it (config.metrics's timer goes before it when on).
     "config.logging.RequestIdMiddleware",
+    # A GET that met a database connection the database had dropped is answered again on a new one.
+    "config.middleware.RetryOnNewConnectionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # whitenoise serves CSS, JS and fonts from the app itself: nothing comes from a CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The Content Security Policy header on every page (static files, answered above, need none).
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Anonymous readers' article and list pages answer here, with the headers above, skipping the layers below.
+    # Readers' article and list pages answer here, with the headers above, skipping the layers below.
     "articles.middleware.ReaderPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,7 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off -c random_page_cost=1.1")
     # The reader queries compiled once (articles.compiled) are prepared on their connection at their second run;
     # Django's own queries bind on the client and are never prepared, whatever this says.
-    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 1)
+    # DB_PREPARE_THRESHOLD=off turns it off (PgBouncer in transaction mode without max_prepared_statements).
+    _prepare = env.str("DB_PREPARE_THRESHOLD", default="1")
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", None if _prepare == "off" else int(_prepare))
     if env.bool("DB_POOL", default=False):
         # psycopg 3's connection pool; Django requires persistent connections off with it.
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -119,7 +123,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_MAX_AGE"] = 0
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # No round trip before each request to ask whether the kept connection still works: a GET that meets one the
+        # database dropped is answered again on a new one (config.middleware), anything else answers 503 once.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_HEALTH_CHECKS", default=False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

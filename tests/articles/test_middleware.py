@@ -1,4 +1,4 @@
-"""Anonymous readers' article and list pages answered early in the middleware stack: same answer, fewer layers."""
+"""Readers' article and list pages answered early in the middleware stack: same answer, fewer layers."""
 
 import pytest
 from django.conf import settings as django_settings
@@ -86,14 +86,40 @@ def test_a_miss_and_the_list_are_answered_early_too_with_the_same_answer(client,
     assert early["Content-Length"] == str(len(early.content))
 
 
-def test_signed_in_readers_and_other_pages_go_down_the_stack(client, published, author):
+def test_other_pages_go_down_the_stack_and_signed_in_readers_are_answered_early(client, published, author, settings):
+    settings.ROOT_URLCONF = "config.urls"  # the workspaces the account link leads to
     feed = client.get("/articles/feed/")
     client.force_login(author)
     signed_in = client.get(url(published))
+    listed = client.get("/articles/")
 
     assert went_down_the_stack(feed)
-    assert went_down_the_stack(signed_in)
-    assert signed_in.wsgi_request.user == author
+    assert not went_down_the_stack(signed_in) and not went_down_the_stack(listed)
+    for response in (signed_in, listed):
+        assert "Your workspace" in response.content.decode()
+        assert response["Cache-Control"] == "private, no-cache"
+
+
+def test_a_session_that_names_nobody_gets_the_anonymous_links_privately(client, published, settings):
+    settings.ROOT_URLCONF = "config.urls"  # the sign-in page
+    session = client.session  # a session of its own, with something in it but no person
+    session["audience_note"] = "kept"
+    session.save()
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = session.session_key
+
+    response = client.get(url(published))
+
+    assert "Sign in" in response.content.decode() and "Your workspace" not in response.content.decode()
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+def test_a_post_to_a_reader_page_goes_down_the_stack_with_its_session(client, published, author):
+    client.force_login(author)
+
+    response = client.post(url(published))
+
+    assert went_down_the_stack(response)
+    assert response.wsgi_request.user == author
 
 
 def test_reader_views_are_told_from_others_by_the_urlconf():
