@@ -11,20 +11,13 @@ from django_redis import get_redis_connection
 
 from articles import local_pages
 from articles.local_pages import LISTENER_SILENCE_SECONDS, LocalPages
-from reviewboard import events
 from tests import factories
-from tests.articles.test_cache import Desk, url
-
-
-@pytest.fixture(autouse=True)
-def _reader_urls(settings):
-    settings.ROOT_URLCONF = "articles.urls"
-
-
-@pytest.fixture(autouse=True)
-def _no_outbox_nudges(monkeypatch):
-    monkeypatch.setattr(events, "nudge_relay", lambda: None)
-
+from tests.articles.test_cache import (  # noqa: F401  (the cache tests' autouse fixtures apply here too)
+    Desk,
+    _no_outbox_nudges,
+    _reader_urls,
+    url,
+)
 
 # The copies themselves
 
