@@ -5,18 +5,20 @@ transitions it claims. After each step the invariants below hold.
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client, TestCase, override_settings
 from django.utils.html import escape
 from hypothesis import HealthCheck, event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from articles import local_pages
 from articles.exceptions import DomainError
 from articles.fingerprint import fingerprint
 from articles.models import Article, ArticleState, Revision, StoredPage
 from articles.selectors import published_revision, stored_cards, stored_page
 from articles.services import RevisionContent, revision_create
-from reviewboard import services
+from reviewboard import events, services
 from reviewboard.models import AssignmentStatus, Decision, Review, ReviewAssignment, TransitionLogEntry
 from tests import factories
 
@@ -349,6 +351,47 @@ def test_workflow_state_machine_keeps_its_invariants():
         settings=settings(
             max_examples=60,
             stateful_step_count=50,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )
+
+
+class CommittingWorkflowMachine(WorkflowMachine):
+    """The same workflow with each change's after-commit work run, as when it commits: the reader cache's
+    invalidation, the web process's copies retired (articles.local_pages, on Redis), the stored pages retired and
+    rendered again. Readers then read through the reader cache, which must never show them anything else than
+    the approved revision, nor one approved before the current."""
+
+    def __init__(self):
+        super().__init__()
+        self._forget_cached_pages()
+
+    def _attempt(self, call, *, transitions=None):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            result = super()._attempt(call, transitions=transitions)
+        self.reader_reads()  # right after every change: a page cached before it must not answer
+        return result
+
+    def teardown(self):
+        super().teardown()
+        self._forget_cached_pages()  # the database goes back to the savepoint; so must what was cached from it
+
+    @staticmethod
+    def _forget_cached_pages():
+        cache.clear()
+        local_pages.forget_all()
+
+
+@pytest.mark.django_db
+@override_settings(READER_CACHE_SECONDS=300, ROOT_URLCONF="config.urls")
+def test_workflow_state_machine_keeps_its_reader_invariants_through_the_reader_cache(monkeypatch):
+    monkeypatch.setattr(events, "nudge_relay", lambda: None)  # the outbox's nudge to a worker: none runs here
+    run_state_machine_as_test(
+        CommittingWorkflowMachine,
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=40,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         ),
