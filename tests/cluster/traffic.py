@@ -197,10 +197,7 @@ class Desk:
         for index, (member, assignment) in enumerate(invited):
             last = index == len(invited) - 1
             # The specialty's checklist, every item checked: a review answers it before it can be submitted.
-            checklist = [
-                {"item": item["id"], "answer": "yes"}
-                for item in member.get(f"/api/v1/assignments/{assignment}/")["checklist"]
-            ]
+            checklist = [{"item": item["id"], "answer": "yes"} for item in self._checklist(member, assignment)]
             started = time.time()
             self.step(
                 lambda m=member, a=assignment, c=checklist: m.post(
@@ -218,6 +215,15 @@ class Desk:
     def _revision(self, article: int) -> int | None:
         view = self.view(article)
         return view["current_revision"]["number"] if view and view["current_revision"] else None
+
+    def _checklist(self, member: ApiClient, assignment: int) -> list[dict]:
+        """Return the assignment's checklist items; a read lost in flight (a node killed meanwhile) is read again."""
+        for _ in range(20):
+            try:
+                return member.get(f"/api/v1/assignments/{assignment}/")["checklist"]
+            except Transient:
+                time.sleep(0.2)
+        raise AssertionError("could not read the checklist")
 
     def _open_assignments(self, member: ApiClient, name: str) -> list[int]:
         for _ in range(20):
