@@ -9,19 +9,20 @@ On PostgreSQL the database's own share is done once too: the query runs on a cur
 server (psycopg's ``Cursor``, on the connection Django opened), so psycopg prepares it on the connection after
 ``prepare_threshold`` runs (config.settings) and PostgreSQL stops parsing and planning it on each request (the stored
 page's query: 258 -> 114 us). Django's own cursors bind on the client and are never prepared, so nothing else
-changes. The cursor is wrapped by Django as its own are (execute wrappers, error translation); it skips the
-connection health check that Django runs at a request's first query: a connection the database dropped fails the
-query instead, and the query is run once more on a new connection, outside a transaction. While Django logs
+changes. The cursor is wrapped by Django as its own are (execute wrappers, error translation), so a connection the
+database dropped fails the query with Django's OperationalError, which the request's error handling answers
+(config.errors, config.middleware: a GET is answered again on a new connection). While Django logs
 queries (DEBUG, a test counting them) the ordinary cursor runs it, as psycopg keeps no SQL of a prepared statement
 for Django to show. Public APIs only (``QuerySet.query``'s ``sql_with_params()``, ``router.db_for_read``,
 ``connection.connection``, ``make_cursor``, psycopg's ``Cursor``); what they lean on (the values as parameters in a
-stable order, the statement prepared, the dropped connection replaced) is pinned by tests/articles/test_compiled.py.
+stable order, the statement prepared, a dropped connection's error translated) is pinned by
+tests/articles/test_compiled.py.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import InterfaceError, OperationalError, connections, router
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 
 
@@ -63,13 +64,7 @@ class CompiledRead:
             with connection.cursor() as cursor:
                 cursor.execute(compiled.sql, params)
                 return cursor.fetchall()
-        try:
-            return _run_prepared(connection, compiled.sql, params)
-        except (OperationalError, InterfaceError):
-            if connection.in_atomic_block or connection.is_usable():
-                raise  # not a connection the database dropped
-            connection.close()
-            return _run_prepared(connection, compiled.sql, params)
+        return _run_prepared(connection, compiled.sql, params)
 
     def compile(self, alias: str) -> _Compiled:
         """Return the SQL of the queryset built with the placeholders, for ``alias``, and where each value goes."""

@@ -238,12 +238,16 @@ LIST_CONTENT_SLOT = "<!--list-content-->"
 def list_page(context: dict) -> str:
     """Return the list page (or a search's) for ``context``, as an anonymous reader sees it: the frame rendered once
     per process, with this request's title and content (articles/_list_title.html, _list_content.html) put in."""
-    before_title, before_content, after_content = list_frame(
-        fingerprint(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
-    )
+    before_title, before_content, after_content = list_frame(*_rendering_inputs())
     title = render_to_string("articles/_list_title.html", context).strip()
     content = render_to_string("articles/_list_content.html", context)
     return before_title + title + before_content + content + after_content
+
+
+def _rendering_inputs() -> tuple[str, str, str]:
+    """Return what a part of a reader page rendered once per process depends on besides its own arguments: the
+    templates and static files (the fingerprint), and the URLconf and script prefix its links are reversed in."""
+    return fingerprint(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
 
 
 @functools.lru_cache(maxsize=8)
@@ -301,7 +305,7 @@ def with_account(html: bytes, *, signed_in: bool) -> bytes:
     end = html.find(ACCOUNT_END, start)
     if start < 0 or end < 0:
         return html
-    links = account_links(signed_in, fingerprint(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    links = account_links(signed_in, *_rendering_inputs())
     return html[:start] + links + html[end + len(ACCOUNT_END) :]
 
 

@@ -74,11 +74,8 @@ class ArticleListView(View):
         if isinstance(result, HttpResponse):
             return result
         anonymous = reader_cache.is_anonymous(request)
-        if not anonymous:  # the page as anyone sees it, with this person's account links
-            signed_in = reader_http.session_names_a_person(request)
-            result = dataclasses.replace(result, html=stored.with_account(result.html, signed_in=signed_in))
         response = reader_http.page_response(
-            result,
+            _as_seen_by(request, result),
             anonymous=anonymous,
             shared=True,
             surrogate_key=reader_http.LIST_SURROGATE_KEY,
@@ -115,6 +112,15 @@ class ArticleListView(View):
         if number < 1:
             raise Http404("No such page.")
         return number
+
+
+def _as_seen_by(request, page: reader_cache.CachedPage) -> reader_cache.CachedPage:
+    """Return ``page`` (rendered for anyone) as the reader of ``request`` sees it: with a signed-in reader's account
+    links in place of the anonymous ones."""
+    if reader_cache.is_anonymous(request):
+        return page
+    signed_in = reader_http.session_names_a_person(request)
+    return dataclasses.replace(page, html=stored.with_account(page.html, signed_in=signed_in))
 
 
 def _chosen_audience(request) -> tuple[str, bool]:
@@ -243,9 +249,7 @@ def _article_response(
     request, page: reader_cache.CachedPage, *, slug: str, audience: str, chosen_now: bool
 ) -> HttpResponse:
     anonymous = reader_cache.is_anonymous(request)
-    if not anonymous:  # the stored page, rendered for anyone, with this person's account links
-        signed_in = reader_http.session_names_a_person(request)
-        page = dataclasses.replace(page, html=stored.with_account(page.html, signed_in=signed_in))
+    page = _as_seen_by(request, page)
     # A response that sets the audience cookie is the reader's own: no shared cache may keep it.
     response = reader_http.page_response(
         page, anonymous=anonymous, shared=not chosen_now, surrogate_key=reader_http.article_surrogate_key(slug)

@@ -81,27 +81,24 @@ def test_on_postgresql_the_compiled_query_is_prepared_on_its_connection(client, 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_the_database_dropped_is_replaced_and_the_query_run_again(client, settings, article):
-    import psycopg
-    from django.db import connection
+def test_a_dropped_connection_fails_with_djangos_error_and_the_query_answers_on_a_new_one(client, settings, article):
+    from django.db import OperationalError
+
+    from articles.reader_http import close_broken_connections
+    from tests.faults.dropping import backend_pid, drop_connection
 
     settings.READER_CACHE_SECONDS = 0
     published = factories.publish(article)
     client.get(f"/articles/{published.slug}/")  # the page is stored
     case = {"slug": published.slug, "kind": "patient", "origin": "http://testserver", "fingerprint": fingerprint()}
     assert _STORED_PAGE.rows(**case)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    dsn = connection.get_connection_params()
-    with psycopg.connect(
-        dbname=dsn["dbname"], user=dsn.get("user"), host=dsn.get("host"), port=dsn.get("port"), autocommit=True
-    ) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    dropped = drop_connection()
 
+    # Django's error, as from its own cursors: what config.errors answers, and a GET is then answered again.
+    with pytest.raises(OperationalError):
+        _STORED_PAGE.rows(**case)
+    close_broken_connections()  # what the request that met it does (config.errors.database_unavailable)
     rows = _STORED_PAGE.rows(**case)
 
     assert rows and rows[0][0].startswith("<!doctype html>")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        assert cursor.fetchone()[0] != pid
+    assert backend_pid() != dropped

@@ -1,35 +1,13 @@
 """A database connection the database dropped (a restart, a failover): a GET is answered again on a new connection,
 with no health check before each request (config.middleware.RetryOnNewConnectionMiddleware)."""
 
-import psycopg
 import pytest
-from django.db import connection
 from django.test import Client
 
 from tests import factories
+from tests.faults.dropping import backend_pid, drop_connection
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def backend_pid() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
-
-
-def drop_connection() -> int:
-    """Have the server end this process's connection, as a restart would; return the ended backend's id."""
-    pid = backend_pid()
-    params = connection.get_connection_params()
-    with psycopg.connect(
-        dbname=params["dbname"],
-        user=params.get("user"),
-        host=params.get("host"),
-        port=params.get("port"),
-        autocommit=True,
-    ) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
-    return pid
 
 
 def test_health_checks_are_off_so_no_request_pays_a_round_trip_for_them(settings):

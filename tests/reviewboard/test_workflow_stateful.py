@@ -343,18 +343,19 @@ class WorkflowMachine(RuleBasedStateMachine):
             assert not ReviewAssignment.objects.open().filter(revision__article=self.article).exists()
 
 
+def machine_settings(*, examples: int, steps: int) -> settings:
+    return settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 @pytest.mark.django_db
 @override_settings(READER_CACHE_SECONDS=0, ROOT_URLCONF="config.urls")  # the stored pages, not the reader cache
 def test_workflow_state_machine_keeps_its_invariants():
-    run_state_machine_as_test(
-        WorkflowMachine,
-        settings=settings(
-            max_examples=60,
-            stateful_step_count=50,
-            deadline=None,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-        ),
-    )
+    run_state_machine_as_test(WorkflowMachine, settings=machine_settings(examples=60, steps=50))
 
 
 class CommittingWorkflowMachine(WorkflowMachine):
@@ -387,12 +388,4 @@ class CommittingWorkflowMachine(WorkflowMachine):
 @override_settings(READER_CACHE_SECONDS=300, ROOT_URLCONF="config.urls")
 def test_workflow_state_machine_keeps_its_reader_invariants_through_the_reader_cache(monkeypatch):
     monkeypatch.setattr(events, "nudge_relay", lambda: None)  # the outbox's nudge to a worker: none runs here
-    run_state_machine_as_test(
-        CommittingWorkflowMachine,
-        settings=settings(
-            max_examples=30,
-            stateful_step_count=40,
-            deadline=None,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-        ),
-    )
+    run_state_machine_as_test(CommittingWorkflowMachine, settings=machine_settings(examples=30, steps=40))
